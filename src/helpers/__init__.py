@@ -1,0 +1,48 @@
+"""Alliance Lab course helpers: everything a notebook needs, through ``from helpers import ...``.
+
+Names are imported lazily, so ``import helpers`` stays cheap and a notebook only pays for what
+it uses.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # vignette bank and exercises
+    "load_bank": "helpers.bank",
+    "show_vignette": "helpers.exercises",
+    "show_progress": "helpers.exercises",
+    # research figures (notebook 01)
+    "show_alliance_effects": "helpers.research",
+    # reflections
+    "reflection_form": "helpers.reflection",
+    "show_my_history": "helpers.reflection",
+    "where_my_data_lives": "helpers.reflection",
+    # the class view (notebook 09)
+    "load_class": "helpers.classview",
+    "class_report": "helpers.charts",
+    "write_handout": "helpers.charts",
+    # paths
+    "alliance_home": "helpers.paths",
+    "data_path": "helpers.paths",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'helpers' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,159 @@
+"""Hygiene of every committed notebook, and the README's notebook list.
+
+nbval (run by ``make test``) checks that each notebook still produces its stored outputs; these
+tests check that the stored outputs are the ones a learner should see when they first open it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+NAME_PATTERN = re.compile(r"^\d\d-[a-z]+(-[a-z]+)*\.ipynb$")
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [cell for cell in nb["cells"] if cell["cell_type"] == "code"]
+
+
+def output_text(nb: dict) -> str:
+    """Every stored output as text (images left out)."""
+    parts = []
+    for cell in code_cells(nb):
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                parts.append("".join(output["text"]))
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/"):
+                    text = "".join(value) if isinstance(value, list) else str(value)
+                    parts.append(re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", text))
+    return "\n".join(parts)
+
+
+def headings(nb: dict) -> list[tuple[int, str]]:
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        in_fence = False
+        for line in "".join(cell["source"]).splitlines():
+            if line.lstrip().startswith("```"):
+                in_fence = not in_fence
+            match = re.match(r"^(#{1,6})\s+(.*)", line)
+            if match and not in_fence:
+                found.append((len(match[1]), match[2].strip()))
+    return found
+
+
+def readme_notebooks() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"\]\(notebooks/(\d\d-[a-z-]+\.ipynb)\)", readme)
+
+
+def test_readme_lists_every_notebook_in_order():
+    on_disk = [path.name for path in NOTEBOOKS]
+    listed = readme_notebooks()
+    assert listed == on_disk, (
+        "README.md's notebook list must name every file in notebooks/ once, in order.\n"
+        f"listed:  {listed}\non disk: {on_disk}"
+    )
+
+
+def test_the_course_starts_with_the_start_page():
+    assert NOTEBOOKS and NOTEBOOKS[0].name == "00-start-here.ipynb"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def notebook(request) -> tuple[Path, dict]:
+    return request.param, load(request.param)
+
+
+def test_name_follows_the_numbering(notebook):
+    path, _ = notebook
+    assert NAME_PATTERN.match(path.name), f"{path.name}: name it NN-verb-topic.ipynb"
+
+
+def test_outputs_come_from_one_clean_run(notebook):
+    path, nb = notebook
+    counts = [cell.get("execution_count") for cell in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..{len(counts)}; run `make outputs`"
+    )
+    assert any(cell.get("outputs") for cell in code_cells(nb)), f"{path.name}: no stored outputs"
+
+
+def test_runs_on_the_python3_kernel(notebook):
+    path, nb = notebook
+    assert nb["metadata"]["kernelspec"]["name"] == "python3", path.name
+
+
+def test_no_error_outputs(notebook):
+    path, nb = notebook
+    for number, cell in enumerate(code_cells(nb), start=1):
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error", f"{path.name}: code cell {number} errored"
+            if output.get("name") == "stderr":
+                assert "Traceback" not in "".join(output["text"]), f"{path.name}: cell {number}"
+
+
+def test_outputs_reveal_no_machine_or_person(notebook):
+    path, nb = notebook
+    text = output_text(nb)
+    for fragment in ("/tmp/", "/work/", "/home/", str(Path.home()) + "/"):
+        assert fragment not in text, f"{path.name}: an output shows the path '{fragment}'"
+    hostname = socket.gethostname()
+    if len(hostname) > 3:
+        assert hostname not in text, f"{path.name}: an output shows the host name"
+    user = getpass.getuser()
+    assert f"/{user}/" not in text and f"{user}@" not in text, f"{path.name}: shows the user"
+
+
+def test_one_title_and_no_skipped_heading_levels(notebook):
+    path, nb = notebook
+    levels = [level for level, _ in headings(nb)]
+    assert levels and levels[0] == 1, f"{path.name}: must open with one '#' title"
+    assert levels.count(1) == 1, f"{path.name}: has {levels.count(1)} '#' titles"
+    for before, after in zip(levels, levels[1:], strict=False):
+        assert after <= before + 1, f"{path.name}: heading jumps from level {before} to {after}"
+
+
+def test_widget_state_is_stored_for_every_widget_shown(notebook):
+    path, nb = notebook
+    state = nb["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for number, cell in enumerate(code_cells(nb), start=1):
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                assert view["model_id"] in state, (
+                    f"{path.name}: cell {number} shows a widget whose state is not stored, so "
+                    "JupyterLab would show 'model not found'; run `make outputs`"
+                )
+                text = "".join(output["data"].get("text/plain", ""))
+                assert "run this cell" in text.lower() or "(" not in text, (
+                    f"{path.name}: cell {number}: widget text '{text[:60]}' should tell a "
+                    "learner what to do before the cell runs"
+                )
+
+
+def test_course_code_is_reached_only_through_helpers(notebook):
+    path, nb = notebook
+    for number, cell in enumerate(code_cells(nb), start=1):
+        source = "".join(cell["source"])
+        assert "sys.path" not in source, f"{path.name}: cell {number} edits sys.path"
+        assert not re.search(r"^\s*[!%]\s*pip", source, re.M), f"{path.name}: cell {number}"
+        assert not source.rstrip().endswith(";"), (
+            f"{path.name}: cell {number} ends with ';', which nbval ignores: use `_ = ...`"
+        )
