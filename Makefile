@@ -2,6 +2,8 @@
 # Quick start on a fresh machine:  make lab   (open the course)   and   make test   (run every test)
 
 PYTHON ?= python3.11
+# CI's early-warning job sets REQUIREMENTS to an unpinned copy of the lock.
+REQUIREMENTS ?= requirements.txt
 VENV := .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
@@ -20,10 +22,10 @@ help:
 	@echo "make clean    remove the environment and build files"
 
 # The environment is rebuilt only when the pins or the package metadata change.
-$(SETUP_STAMP): requirements.txt pyproject.toml config/lab-overrides.json
+$(SETUP_STAMP): $(REQUIREMENTS) pyproject.toml config/lab-overrides.json
 	@command -v $(PYTHON) >/dev/null || { echo "Alliance Lab needs Python 3.11 ($(PYTHON) not found)."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	mkdir -p $(dir $(LAB_SETTINGS))
 	cp config/lab-overrides.json $(LAB_SETTINGS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import sys
 from importlib.metadata import version
@@ -120,6 +121,10 @@ def test_environment_builds_python_311_and_installs_the_course():
     assert "-e ." in pip_section
 
 
+@pytest.mark.skipif(
+    os.environ.get("ALLIANCE_UNPINNED") == "1",
+    reason="the early-warning CI job installs the newest releases on purpose",
+)
 def test_installed_versions_match_the_lock(lock):
     wrong = [
         f"{name}: installed {version(name)}, lock says {lock[name]}"
