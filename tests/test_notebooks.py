@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers.notebooks import WIDGET_VIEW, stored_output_problems
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 NAME_PATTERN = re.compile(r"^\d\d-[a-z]+(-[a-z]+)*\.ipynb$")
 
 
@@ -87,12 +87,8 @@ def test_name_follows_the_numbering(notebook):
 
 
 def test_outputs_come_from_one_clean_run(notebook):
-    path, nb = notebook
-    counts = [cell.get("execution_count") for cell in code_cells(nb)]
-    assert counts == list(range(1, len(counts) + 1)), (
-        f"{path.name}: execution counts {counts} are not 1..{len(counts)}; run `make outputs`"
-    )
-    assert any(cell.get("outputs") for cell in code_cells(nb)), f"{path.name}: no stored outputs"
+    path, _ = notebook
+    assert stored_output_problems(path) == []
 
 
 def test_runs_on_the_python3_kernel(notebook):
@@ -100,11 +96,10 @@ def test_runs_on_the_python3_kernel(notebook):
     assert nb["metadata"]["kernelspec"]["name"] == "python3", path.name
 
 
-def test_no_error_outputs(notebook):
+def test_no_tracebacks_on_stderr(notebook):
     path, nb = notebook
     for number, cell in enumerate(code_cells(nb), start=1):
         for output in cell.get("outputs", []):
-            assert output["output_type"] != "error", f"{path.name}: code cell {number} errored"
             if output.get("name") == "stderr":
                 assert "Traceback" not in "".join(output["text"]), f"{path.name}: cell {number}"
 
@@ -130,21 +125,16 @@ def test_one_title_and_no_skipped_heading_levels(notebook):
         assert after <= before + 1, f"{path.name}: heading jumps from level {before} to {after}"
 
 
-def test_widget_state_is_stored_for_every_widget_shown(notebook):
+def test_widgets_say_what_to_do_before_the_cell_runs(notebook):
+    """An untrusted notebook shows a widget's text form: it must read well."""
     path, nb = notebook
-    state = nb["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for number, cell in enumerate(code_cells(nb), start=1):
         for output in cell.get("outputs", []):
-            view = output.get("data", {}).get(WIDGET_VIEW)
-            if view:
-                assert view["model_id"] in state, (
-                    f"{path.name}: cell {number} shows a widget whose state is not stored, so "
-                    "JupyterLab would show 'model not found'; run `make outputs`"
-                )
+            if WIDGET_VIEW in output.get("data", {}):
                 text = "".join(output["data"].get("text/plain", ""))
-                assert "run this cell" in text.lower() or "(" not in text, (
+                assert "run this cell" in text.lower(), (
                     f"{path.name}: cell {number}: widget text '{text[:60]}' should tell a "
-                    "learner what to do before the cell runs"
+                    "learner to run the cell"
                 )
 
 

@@ -5,6 +5,7 @@ temporary ``ALLIANCE_HOME`` (so no trainee's answers leak into the stored output
 with its widget state, so a freshly opened notebook shows its widgets.
 
     python -m helpers.notebooks execute notebooks/*.ipynb
+    python -m helpers.notebooks check notebooks/*.ipynb   # outputs from one clean run?
 """
 
 from __future__ import annotations
@@ -16,6 +17,31 @@ import tempfile
 from pathlib import Path
 
 KERNEL_NAME = "python3"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def stored_output_problems(path: Path) -> list[str]:
+    """Why a notebook's stored outputs are not those of one clean top-to-bottom run."""
+    import json
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cells = [cell for cell in nb["cells"] if cell["cell_type"] == "code"]
+    problems = []
+    counts = [cell.get("execution_count") for cell in cells]
+    if counts != list(range(1, len(counts) + 1)):
+        problems.append(f"execution counts {counts} are not 1..{len(counts)}")
+    if cells and not any(cell.get("outputs") for cell in cells):
+        problems.append("no stored outputs")
+    state = nb["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for number, cell in enumerate(cells, start=1):
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "error":
+                problems.append(f"code cell {number} stored an error ({output.get('ename')})")
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view and view.get("model_id") not in state:
+                problems.append(f"code cell {number} shows a widget whose state is not stored")
+    return [f"{path}: {problem}; run `make outputs`" for problem in problems]
 
 
 def execute(path: Path, timeout: int = 300) -> None:
@@ -56,7 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="run notebooks in place and store their outputs")
     run.add_argument("paths", nargs="+", type=Path)
+    check = sub.add_parser("check", help="fail if stored outputs are not from one clean run")
+    check.add_argument("paths", nargs="+", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "check":
+        problems = [line for path in args.paths for line in stored_output_problems(path)]
+        print("\n".join(problems) or f"{len(args.paths)} notebook(s): outputs from one clean run")
+        return 1 if problems else 0
     for path in args.paths:
         print(f"executing {path} ...", flush=True)
         execute(path)
