@@ -1,0 +1,401 @@
+"""The trainee's local store: one SQLite file in ``ALLIANCE_HOME``, and their pseudonym.
+
+Every save is one transaction, so a crash or a killed kernel leaves every committed answer in
+place (SQLite's default rollback journal, ``synchronous = FULL``; no WAL, because WAL breaks on
+the network file systems that hub home folders often use). The schema is versioned with
+``PRAGMA user_version``; :data:`MIGRATIONS` brings an older file up to date the first time it is
+opened, and a file from a newer course version is refused untouched. The folder is 0700, the
+file 0600 (SQLite gives its journal the same mode).
+
+The pseudonym is a random token created once per trainee (privacy rule P1): never derived from a
+name, so nobody can recompute it from a class list.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from helpers.paths import alliance_home
+
+STORE_FILENAME = "alliance.sqlite3"
+PSEUDONYM_FILENAME = "pseudonym"
+
+# What a reflection holds: the course's four guidelines and three rupture-and-repair check-ins.
+GUIDELINES = ("safety", "care", "understanding", "focus")
+CHECKINS = ("notice_rupture", "repair_rupture", "ask_feedback")
+ROLES = ("counselor", "client")
+SESSION_RANGE = (1, 50)
+MAX_TEXT = 4000
+
+
+class StoreError(RuntimeError):
+    """The store file cannot be used as it is; the message says why and what to do."""
+
+
+# Each entry upgrades the schema by one version; never edit a released entry, append a new one.
+MIGRATIONS: list[str] = [
+    # 1: answers to vignette exercises, one row per attempt or saved state.
+    """
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        vignette_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        correct INTEGER,
+        created TEXT NOT NULL
+    );
+    CREATE INDEX answers_by_vignette ON answers (vignette_id, id);
+    """,
+    # 2: reflections after role-play practice.
+    """
+    CREATE TABLE reflections (
+        id INTEGER PRIMARY KEY,
+        session INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        ratings TEXT NOT NULL,
+        checkins TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        share_text INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL,
+        shared_as TEXT
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One saved answer to a vignette exercise."""
+
+    id: int
+    vignette_id: str
+    kind: str
+    answer: dict[str, Any]
+    correct: bool | None
+    created: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as a trainee may be shown it: the home folder as ``~`` (never the username), or
+    the private folder as ``$ALLIANCE_HOME`` when the course put it somewhere else."""
+    path = Path(path)
+    home = Path.home()
+    if path == home or home in path.parents:
+        return "~/" + path.relative_to(home).as_posix() if path != home else "~"
+    custom = os.environ.get("ALLIANCE_HOME")
+    if custom:
+        base = Path(custom).expanduser()
+        if path == base or base in path.parents:
+            rest = path.relative_to(base).as_posix()
+            return "$ALLIANCE_HOME" + ("" if rest == "." else "/" + rest)
+    return str(path)
+
+
+def _private_dir(folder: Path) -> None:
+    """Create ``folder`` (and missing parents) so that nobody else can read it."""
+    if not folder.exists():
+        old = os.umask(0o077)
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        finally:
+            os.umask(old)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
+
+
+def _check_reflection(
+    session: int, role: str, ratings: dict[str, int], checkins: dict[str, int], text: str
+) -> None:
+    problems = []
+    low, high = SESSION_RANGE
+    if isinstance(session, bool) or not isinstance(session, int) or not low <= session <= high:
+        problems.append(f"the session number must be a whole number from {low} to {high}")
+    if role not in ROLES:
+        problems.append(f"the role must be 'counselor' or 'client', not {role!r}")
+    groups = (("ratings", ratings, GUIDELINES), ("check-ins", checkins, CHECKINS))
+    for label, given, names in groups:
+        if not isinstance(given, dict) or set(given) != set(names):
+            problems.append(f"the {label} must have exactly these items: {', '.join(names)}")
+            continue
+        for name in names:
+            value = given[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+                problems.append(f"{label} '{name}' must be a whole number from 0 to 10")
+    if not isinstance(text, str) or len(text) > MAX_TEXT:
+        problems.append(f"the written comment must be text of at most {MAX_TEXT} characters")
+    if problems:
+        raise ValueError("Reflection not saved: " + "; ".join(problems) + ".")
+
+
+class Store:
+    """The trainee's answers and reflections, in one SQLite file."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else alliance_home() / STORE_FILENAME
+        self._create_private_file()
+        try:
+            with self._connection() as conn:
+                self._migrate(conn)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(
+                f"{display_path(self.path)} cannot be read as an Alliance Lab store ({error}). "
+                "It has not been changed. Rename it (for example to alliance-broken.sqlite3) "
+                "to start a fresh store, and keep the renamed copy for your course team."
+            ) from error
+
+    def _create_private_file(self) -> None:
+        _private_dir(self.path.parent)
+        if not self.path.exists():
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        if self.path.stat().st_mode & 0o077:
+            self.path.chmod(0o600)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed whole, or not at all."""
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{display_path(self.path)} was written by a newer version of Alliance Lab "
+                f"(store version {version}; this version knows up to {SCHEMA_VERSION}). "
+                "It has not been changed. Update the course (ask your instructor) to use it."
+            )
+        if version == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the lock: another kernel may have migrated meanwhile.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        with self._connection() as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- answers to vignette exercises -------------------------------------------------------
+
+    def record_answer(
+        self, vignette_id: str, kind: str, answer: dict[str, Any], correct: bool | None = None
+    ) -> int:
+        """Save one answer (an attempt, a rating, a practice response...) and return its id."""
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO answers (vignette_id, kind, answer, correct, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    vignette_id,
+                    kind,
+                    json.dumps(answer, ensure_ascii=False, sort_keys=True),
+                    None if correct is None else int(bool(correct)),
+                    _now(),
+                ),
+            )
+            return int(cursor.lastrowid)
+
+    def answers(self, vignette_id: str | None = None) -> list[Answer]:
+        """Saved answers, oldest first; all of them, or one vignette's."""
+        query = "SELECT id, vignette_id, kind, answer, correct, created FROM answers"
+        params: tuple[Any, ...] = ()
+        if vignette_id is not None:
+            query += " WHERE vignette_id = ?"
+            params = (vignette_id,)
+        with self._connection() as conn:
+            rows = conn.execute(query + " ORDER BY id", params).fetchall()
+        return [
+            Answer(
+                id=row[0],
+                vignette_id=row[1],
+                kind=row[2],
+                answer=json.loads(row[3]),
+                correct=None if row[4] is None else bool(row[4]),
+                created=row[5],
+            )
+            for row in rows
+        ]
+
+    def latest_answer(self, vignette_id: str) -> Answer | None:
+        """The most recent answer to one vignette, or ``None``."""
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT id, vignette_id, kind, answer, correct, created FROM answers"
+                " WHERE vignette_id = ? ORDER BY id DESC LIMIT 1",
+                (vignette_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return Answer(
+            id=row[0],
+            vignette_id=row[1],
+            kind=row[2],
+            answer=json.loads(row[3]),
+            correct=None if row[4] is None else bool(row[4]),
+            created=row[5],
+        )
+
+    def answered_vignettes(self) -> set[str]:
+        """Ids of the vignettes the trainee has answered at least once."""
+        with self._connection() as conn:
+            return {row[0] for row in conn.execute("SELECT DISTINCT vignette_id FROM answers")}
+
+    # -- reflections ------------------------------------------------------------------------
+
+    def save_reflection(
+        self,
+        session: int,
+        role: str,
+        ratings: dict[str, int],
+        checkins: dict[str, int],
+        text: str = "",
+        share_text: bool = False,
+    ) -> int:
+        """Save one reflection and return its id; bad values raise ValueError saying what to fix."""
+        _check_reflection(session, role, ratings, checkins, text)
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO reflections (session, role, ratings, checkins, text, share_text,"
+                " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    int(session),
+                    role,
+                    json.dumps(ratings, sort_keys=True),
+                    json.dumps(checkins, sort_keys=True),
+                    text,
+                    int(bool(share_text)),
+                    _now(),
+                ),
+            )
+            return int(cursor.lastrowid)
+
+    def reflections(self) -> list[dict[str, Any]]:
+        """All reflections, oldest first."""
+        return self._reflections("", ())
+
+    def reflection(self, reflection_id: int) -> dict[str, Any] | None:
+        """One reflection by id, or ``None``."""
+        found = self._reflections(" WHERE id = ?", (int(reflection_id),))
+        return found[0] if found else None
+
+    def _reflections(self, where: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT id, session, role, ratings, checkins, text, share_text, created,"
+                f" shared_as FROM reflections{where} ORDER BY id",
+                params,
+            ).fetchall()
+        return [
+            {
+                "id": r[0],
+                "session": r[1],
+                "role": r[2],
+                "ratings": json.loads(r[3]),
+                "checkins": json.loads(r[4]),
+                "text": r[5],
+                "share_text": bool(r[6]),
+                "created": r[7],
+                "shared_as": r[8],
+            }
+            for r in rows
+        ]
+
+    def mark_shared(self, reflection_id: int, submission_id: str) -> None:
+        """Remember that a reflection was shared, under which submission id."""
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE reflections SET shared_as = ? WHERE id = ?", (submission_id, reflection_id)
+            )
+            if cursor.rowcount != 1:
+                raise KeyError(f"There is no reflection number {reflection_id}.")
+
+
+_stores: dict[Path, Store] = {}
+
+
+def get_store() -> Store:
+    """The store in the current ``ALLIANCE_HOME`` (opened once per kernel and folder)."""
+    path = alliance_home() / STORE_FILENAME
+    if path not in _stores or not path.exists():
+        _stores[path] = Store(path)
+    return _stores[path]
+
+
+_PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def pseudonym(home: str | os.PathLike[str] | None = None) -> str:
+    """The trainee's pseudonym: a random token made once and kept in their private folder.
+
+    Created with ``O_EXCL`` semantics (written to a temporary file, then hard-linked to its
+    name), so two kernels starting at once agree on one token and nobody ever reads half a file.
+    """
+    folder = Path(home) if home is not None else alliance_home()
+    _private_dir(folder)
+    path = folder / PSEUDONYM_FILENAME
+    if not path.exists():
+        token = secrets.token_urlsafe(16)
+        temporary = folder / f".pseudonym-{secrets.token_hex(8)}.tmp"
+        fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            os.write(fd, token.encode("ascii") + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another kernel made it first: use theirs
+        finally:
+            temporary.unlink()
+    token = path.read_text(encoding="ascii", errors="replace").strip()
+    if not _PSEUDONYM.match(token):
+        raise StoreError(
+            f"{display_path(path)} does not hold a valid pseudonym. Delete that file and a new "
+            "one will be made (your instructor will see the new one as a different person)."
+        )
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return token

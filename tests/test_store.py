@@ -1,0 +1,347 @@
+"""The trainee's local store survives crashes, parallel kernels, upgrades and newer files, and
+keeps everything private; the pseudonym is random, stable and never derived from the person."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import signal
+import socket
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from helpers import store as store_module
+from helpers.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Store,
+    StoreError,
+    display_path,
+    get_store,
+    pseudonym,
+)
+
+RATINGS = {"safety": 7, "care": 8, "understanding": 6, "focus": 9}
+CHECKINS = {"notice_rupture": 6, "repair_rupture": 5, "ask_feedback": 7}
+
+# Saves answers in a loop and reports each id on stdout once its transaction has committed.
+WRITER = """
+import sys
+from helpers.store import Store
+store = Store(sys.argv[1])
+payload = {"text": "x" * 20000}
+number = 0
+while True:
+    number += 1
+    row_id = store.record_answer("care-04", "choose", dict(payload, n=number), correct=True)
+    print(row_id, flush=True)
+"""
+
+# Commits 10 answers, then starts one more save so large that SQLite must write part of it into
+# the database file (journal first) before committing, says so, and waits to be killed.
+HALFWAY = """
+import sys, time
+from helpers.store import Store
+store = Store(sys.argv[1])
+for number in range(10):
+    print(store.record_answer("care-04", "choose", {"n": number}), flush=True)
+with store.transaction() as conn:
+    conn.execute("PRAGMA cache_size = 2")
+    for number in range(300):
+        conn.execute(
+            "INSERT INTO answers (vignette_id, kind, answer, created) VALUES (?, ?, ?, ?)",
+            ("focus-01", "rate", "y" * 20000, "2026-11-20T10:00:00+00:00"),
+        )
+    print("halfway", flush=True)
+    time.sleep(60)
+"""
+
+# Waits for a start signal, then saves 200 answers as fast as it can.
+RACER = """
+import os, sys, time
+from helpers.store import Store
+store = Store(sys.argv[1])
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.005)
+for number in range(200):
+    store.record_answer(sys.argv[2], "rate", {"n": number})
+"""
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "alliance-home"
+    monkeypatch.setenv("ALLIANCE_HOME", str(folder))
+    return folder
+
+
+def child_env(home: Path) -> dict[str, str]:
+    return dict(os.environ, ALLIANCE_HOME=str(home))
+
+
+def integrity(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_saved_answers_come_back_in_order(home):
+    store = get_store()
+    first = store.record_answer("care-04", "choose", {"option": "a"}, correct=False)
+    second = store.record_answer("care-04", "choose", {"option": "b"}, correct=True)
+    store.record_answer("safety-01", "rate", {"safety": 5})
+    assert [a.answer["option"] for a in store.answers("care-04")] == ["a", "b"]
+    assert store.latest_answer("care-04").id == second > first
+    assert store.latest_answer("care-04").correct is True
+    assert store.latest_answer("focus-09") is None
+    assert store.answered_vignettes() == {"care-04", "safety-01"}
+    assert store.answers("safety-01")[0].correct is None
+
+
+def test_a_killed_writer_leaves_a_sound_file_with_every_committed_row(home):
+    path = home / "alliance.sqlite3"
+    Store(path)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_env(home),
+    )
+    committed = []
+    try:
+        while len(committed) < 25:
+            line = writer.stdout.readline()
+            assert line, "the writer stopped before it was killed"
+            committed.append(int(line))
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    assert writer.returncode == -signal.SIGKILL
+
+    assert integrity(path) == "ok"
+    saved = {answer.id for answer in Store(path).answers()}
+    assert set(committed) <= saved
+    assert integrity(path) == "ok"
+
+
+def test_a_writer_killed_halfway_through_a_save_loses_only_that_save(home):
+    path = home / "alliance.sqlite3"
+    Store(path)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", HALFWAY, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        lines = [writer.stdout.readline().strip() for _ in range(11)]
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    assert lines[-1] == "halfway"
+    journal = home / "alliance.sqlite3-journal"
+    assert journal.exists() and journal.stat().st_size > 0, "the kill did not land mid-save"
+
+    saved = Store(path).answers()  # opening rolls the half-written save back
+    assert [answer.id for answer in saved] == [int(line) for line in lines[:10]]
+    assert {answer.vignette_id for answer in saved} == {"care-04"}
+    assert integrity(path) == "ok"
+
+
+def test_two_kernels_saving_at_once_lose_nothing(home, tmp_path):
+    path = home / "alliance.sqlite3"
+    Store(path)
+    go = tmp_path / "go"
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, str(path), name, str(go)], env=child_env(home)
+        )
+        for name in ("care-01", "safety-01")
+    ]
+    go.touch()
+    assert [racer.wait(timeout=120) for racer in racers] == [0, 0]
+
+    store = Store(path)
+    for name in ("care-01", "safety-01"):
+        assert [a.answer["n"] for a in store.answers(name)] == list(range(200))
+    assert len(store.answers()) == 400
+    assert integrity(path) == "ok"
+
+
+def make_version_one_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute(
+        "INSERT INTO answers (vignette_id, kind, answer, correct, created)"
+        " VALUES ('care-04', 'choose', '{\"option\": \"b\"}', 1, '2026-09-01T10:00:00+00:00')"
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+
+def test_a_version_one_file_is_upgraded_and_keeps_its_answers(home):
+    path = home / "alliance.sqlite3"
+    make_version_one_file(path)
+
+    store = Store(path)
+
+    assert store.schema_version == SCHEMA_VERSION == 2
+    [answer] = store.answers()
+    assert (answer.vignette_id, answer.answer, answer.correct) == ("care-04", {"option": "b"}, True)
+    reflection_id = store.save_reflection(1, "client", RATINGS, CHECKINS)
+    assert store.reflection(reflection_id)["role"] == "client"
+    assert integrity(path) == "ok"
+
+
+def test_a_file_from_a_newer_version_is_refused_and_left_alone(home):
+    path = home / "alliance.sqlite3"
+    make_version_one_file(path)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+
+    with pytest.raises(StoreError) as refused:
+        Store(path)
+
+    message = str(refused.value)
+    assert "newer version of Alliance Lab" in message
+    assert f"store version {SCHEMA_VERSION + 1}" in message
+    assert "has not been changed" in message and "Update the course" in message
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_store_gets_a_clear_message(home):
+    path = home / "alliance.sqlite3"
+    home.mkdir(mode=0o700)
+    path.write_bytes(b"these are not the answers you are looking for" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="cannot be read as an Alliance Lab store.*Rename it"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_folder_is_0700_and_store_pseudonym_and_journal_are_0600(home):
+    old_umask = os.umask(0o022)  # a common default: files would be world-readable
+    try:
+        store = get_store()
+        pseudonym()
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / "alliance.sqlite3").stat().st_mode) == 0o600
+    assert stat.S_IMODE((home / "pseudonym").stat().st_mode) == 0o600
+
+    # The rollback journal exists only while a save is in progress: look at it then.
+    seen = {}
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO answers (vignette_id, kind, answer, created) VALUES (?, ?, ?, ?)",
+            ("care-04", "choose", "{}", "2026-11-20T10:00:00+00:00"),
+        )
+        journal = home / "alliance.sqlite3-journal"
+        seen["mode"] = stat.S_IMODE(journal.stat().st_mode)
+    assert seen["mode"] == 0o600
+
+
+def test_loose_permissions_are_tightened_on_open(home):
+    get_store()
+    home.chmod(0o755)
+    (home / "alliance.sqlite3").chmod(0o644)
+    store_module._stores.clear()
+    get_store()
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / "alliance.sqlite3").stat().st_mode) == 0o600
+
+
+def test_a_bad_reflection_is_refused_in_plain_words_and_nothing_is_saved(home):
+    store = get_store()
+    with pytest.raises(ValueError) as refused:
+        store.save_reflection(0, "observer", {"safety": 11}, CHECKINS)
+    message = str(refused.value)
+    assert message.startswith("Reflection not saved:")
+    assert "session number must be a whole number from 1 to 50" in message
+    assert "role must be 'counselor' or 'client'" in message
+    assert "ratings must have exactly these items: safety, care, understanding, focus" in message
+    assert store.reflections() == []
+
+
+def test_a_reflection_round_trips_and_can_be_marked_shared(home):
+    store = get_store()
+    reflection_id = store.save_reflection(3, "counselor", RATINGS, CHECKINS, "Went well", True)
+    saved = store.reflection(reflection_id)
+    assert saved["session"] == 3 and saved["ratings"] == RATINGS and saved["checkins"] == CHECKINS
+    assert saved["text"] == "Went well" and saved["share_text"] is True
+    assert saved["shared_as"] is None
+    store.mark_shared(reflection_id, "ab" * 16)
+    assert store.reflections()[0]["shared_as"] == "ab" * 16
+    with pytest.raises(KeyError, match="no reflection number 99"):
+        store.mark_shared(99, "cd" * 16)
+
+
+def test_pseudonym_is_made_once_and_kept(home):
+    first = pseudonym()
+    assert first == pseudonym() == (home / "pseudonym").read_text().strip()
+    store_module._stores.clear()
+    assert pseudonym() == first
+
+
+def test_pseudonyms_are_random_and_url_safe(tmp_path):
+    tokens = {pseudonym(tmp_path / f"trainee-{n}") for n in range(20)}
+    assert len(tokens) == 20
+    for token in tokens:
+        assert len(token) == 22 and token.replace("-", "a").replace("_", "a").isalnum()
+
+
+def test_pseudonym_never_contains_or_derives_from_the_person(tmp_path):
+    token = pseudonym(tmp_path / "me")
+    user, host = getpass.getuser(), socket.gethostname()
+    for secret in (user, host):
+        assert secret.lower() not in token.lower()
+        for name in ("md5", "sha1", "sha256", "sha512", "blake2b"):
+            digest = hashlib.new(name, secret.encode())
+            assert token not in (digest.hexdigest(), digest.hexdigest()[:22])
+            assert digest.hexdigest()[:8] not in token
+
+
+def test_two_kernels_creating_the_pseudonym_at_once_agree(tmp_path):
+    folder = tmp_path / "shared-home"
+    results: list[str] = []
+    start = threading.Barrier(8)
+
+    def make() -> None:
+        start.wait()
+        results.append(pseudonym(folder))
+
+    threads = [threading.Thread(target=make) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(results)) == 1
+    assert [p.name for p in folder.iterdir()] == ["pseudonym"]
+
+
+def test_a_damaged_pseudonym_file_gets_a_clear_message(home):
+    home.mkdir(mode=0o700)
+    (home / "pseudonym").write_text("no\n")
+    with pytest.raises(StoreError, match="does not hold a valid pseudonym. Delete that file"):
+        pseudonym()
+
+
+def test_paths_are_shown_without_the_username(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "someone"))
+    assert display_path(tmp_path / "someone" / ".alliance" / "outbox") == "~/.alliance/outbox"
+    monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "elsewhere"))
+    assert display_path(tmp_path / "elsewhere" / "outbox" / "a.json") == (
+        "$ALLIANCE_HOME/outbox/a.json"
+    )
