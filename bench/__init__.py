@@ -1,0 +1,1 @@
+"""Benchmarks for Alliance Lab: ``make bench`` (``python -m bench``)."""
