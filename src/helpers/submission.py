@@ -180,7 +180,7 @@ def parse_submission(raw: bytes, *, max_bytes: int = MAX_BYTES) -> dict:
     try:
         doc = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise SubmissionError(
                 f"incomplete JSON: the file ends early (line {exc.lineno}, column {exc.colno});"
                 " it may have been cut off while being copied"

@@ -1,0 +1,353 @@
+"""Reading one submission file: every bad file gets a short reason an instructor can act on."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from helpers.submission import (
+    SubmissionError,
+    _quick_valid,
+    _validator,
+    load_submission,
+    parse_submission,
+    schema_path,
+    validate_submission,
+)
+
+GOOD = {
+    "format": "alliance-reflection",
+    "format_version": 1,
+    "submission_id": "0123456789abcdef0123456789abcdef",
+    "pseudonym": "Zx-3_kQ9pLm2Rt8vWy4A",
+    "cohort": "FALL26",
+    "week": "2026-W48",
+    "session": 3,
+    "role": "counselor",
+    "ratings": {"safety": 7, "care": 8, "understanding": 6, "focus": 9},
+    "checkins": {"notice_rupture": 6, "repair_rupture": 5, "ask_feedback": 7},
+    "choices": [{"vignette": "care-04", "option": "b", "attempts": 2}],
+    "text": "I noticed I talked too much.",
+}
+
+
+def changed(**changes) -> dict:
+    """GOOD with top-level fields replaced; a value of ... removes the field."""
+    doc = copy.deepcopy(GOOD)
+    for key, value in changes.items():
+        if value is ...:
+            doc.pop(key)
+        else:
+            doc[key] = value
+    return doc
+
+
+def nested(section: str, key: str, value) -> dict:
+    doc = copy.deepcopy(GOOD)
+    if value is ...:
+        doc[section].pop(key)
+    else:
+        doc[section][key] = value
+    return doc
+
+
+def choice(**changes) -> dict:
+    item = {"vignette": "care-04", "option": "b", "attempts": 2, **changes}
+    return changed(choices=[item])
+
+
+def write(tmp_path: Path, content: bytes | str | dict, name: str = "s.json") -> Path:
+    path = tmp_path / name
+    if isinstance(content, dict):
+        content = json.dumps(content)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return path
+
+
+def test_good_file_loads_unchanged(tmp_path):
+    assert load_submission(write(tmp_path, GOOD)) == GOOD
+
+
+def test_text_is_optional_and_choices_may_be_empty(tmp_path):
+    doc = changed(text=..., choices=[])
+    assert load_submission(write(tmp_path, doc)) == doc
+
+
+def test_utf8_bom_is_accepted_and_stripped(tmp_path):
+    raw = b"\xef\xbb\xbf" + json.dumps(GOOD, ensure_ascii=False).encode()
+    assert load_submission(write(tmp_path, raw)) == GOOD
+
+
+def test_non_ascii_text_survives(tmp_path):
+    doc = changed(text="Ich habe zu viel geredet, é ü — 好")
+    assert (
+        load_submission(write(tmp_path, json.dumps(doc, ensure_ascii=False)))["text"]
+        == (doc["text"])
+    )
+
+
+BAD_DOCUMENTS = [
+    ("missing field", changed(ratings=...), "missing field 'ratings'"),
+    ("missing rating", nested("ratings", "care", ...), "missing field 'ratings.care'"),
+    (
+        "two missing fields",
+        changed(cohort=..., week=...),
+        "missing fields 'cohort', 'week'",
+    ),
+    (
+        "extra field",
+        changed(username="anna"),
+        "extra field 'username' is not part of format version 1",
+    ),
+    (
+        "extra rating",
+        nested("ratings", "warmth", 5),
+        "extra field 'ratings.warmth' is not part of format version 1",
+    ),
+    (
+        "rating out of range",
+        nested("ratings", "safety", 11),
+        "ratings.safety is 11; it must be from 0 to 10",
+    ),
+    (
+        "negative check-in",
+        nested("checkins", "ask_feedback", -1),
+        "checkins.ask_feedback is -1; it must be from 0 to 10",
+    ),
+    (
+        "rating as string",
+        nested("ratings", "safety", "7"),
+        "ratings.safety should be a whole number, not text ('7')",
+    ),
+    (
+        "rating as boolean",
+        nested("ratings", "care", True),
+        "ratings.care should be a whole number, not true/false",
+    ),
+    (
+        "rating as decimal",
+        nested("ratings", "focus", 7.0),
+        "ratings.focus should be a whole number, not a decimal number (7.0)",
+    ),
+    ("session zero", changed(session=0), "session is 0; it must be from 1 to 50"),
+    ("session too big", changed(session=51), "session is 51; it must be from 1 to 50"),
+    (
+        "role unknown",
+        changed(role="therapist"),
+        "role is 'therapist'; it must be counselor or client",
+    ),
+    (
+        "formula in cohort",
+        changed(cohort="=1+2"),
+        "cohort '=1+2' is not valid; use 1 to 32 letters, digits, '-' or '_'",
+    ),
+    (
+        "cohort with trailing newline",
+        changed(cohort="FALL26\n"),
+        "cohort 'FALL26\\n' is not valid",
+    ),
+    ("short pseudonym", changed(pseudonym="abc"), "pseudonym 'abc' is not valid"),
+    (
+        "uppercase submission id",
+        changed(submission_id="0123456789ABCDEF0123456789ABCDEF"),
+        "submission_id '0123456789ABCDEF0123456789ABCDEF' is not valid",
+    ),
+    ("week 54", changed(week="2026-W54"), "week '2026-W54' is not valid"),
+    (
+        "week 53 in a 52-week year",
+        changed(week="2025-W53"),
+        "week '2025-W53' does not exist in the ISO calendar",
+    ),
+    (
+        "bad vignette id",
+        choice(vignette="Care-4"),
+        "choices[0].vignette 'Care-4' is not valid; use a vignette id such as care-04",
+    ),
+    ("zero attempts", choice(attempts=0), "choices[0].attempts is 0; it must be from 1 to 100"),
+    (
+        "extra choice field",
+        choice(when="2026-11-26T10:00"),
+        "extra field 'choices[0].when' is not part of format version 1",
+    ),
+    (
+        "too many choices",
+        changed(choices=[{"vignette": "care-04", "option": "b", "attempts": 1}] * 501),
+        "choices has 501 entries; at most 500 are allowed",
+    ),
+    (
+        "text too long",
+        changed(text="x" * 5001),
+        "text is 5001 characters long; at most 5000 are allowed",
+    ),
+    ("text not a string", changed(text=5), "text should be text, not a whole number (5)"),
+    (
+        "newer version",
+        changed(format_version=2),
+        "format_version 2 is newer than this course understands (1); update the course",
+    ),
+    (
+        "version as string",
+        changed(format_version="1"),
+        "format_version is '1'; this course reads format_version 1",
+    ),
+    (
+        "boolean version",
+        changed(format_version=True),
+        "format_version is true; this course reads format_version 1",
+    ),
+    (
+        "other format",
+        changed(format="vignette"),
+        "not an Alliance Lab reflection (format is 'vignette', expected 'alliance-reflection')",
+    ),
+    (
+        "no format",
+        changed(format=...),
+        "not an Alliance Lab reflection (missing field 'format')",
+    ),
+    ("a list", [GOOD], "holds a list, not a submission object"),
+]
+
+
+@pytest.mark.parametrize(
+    "doc, reason", [case[1:] for case in BAD_DOCUMENTS], ids=[c[0] for c in BAD_DOCUMENTS]
+)
+def test_bad_document_is_rejected_with_plain_reason(tmp_path, doc, reason):
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(write(tmp_path, json.dumps(doc)))
+    assert caught.value.reason.startswith(reason), caught.value.reason
+
+
+def test_several_problems_are_listed_together():
+    doc = changed(session=0, role="x")
+    doc["ratings"]["safety"] = 12
+    with pytest.raises(SubmissionError) as caught:
+        validate_submission(doc)
+    reason = caught.value.reason
+    assert "ratings.safety is 12" in reason
+    assert "session is 0" in reason
+    assert "role is 'x'" in reason
+
+
+BAD_BYTES = [
+    ("empty file", b"", "empty file"),
+    ("only spaces", b"   \n", "empty file"),
+    (
+        "truncated JSON",
+        json.dumps(GOOD).encode()[:-15],
+        "incomplete JSON: the file ends early (line 1, column",
+    ),
+    ("invalid JSON", b'{"format": alliance}', "invalid JSON at line 1, column 12"),
+    ("NaN", json.dumps(nested("ratings", "safety", float("nan"))).encode(), "contains NaN"),
+    (
+        "Infinity",
+        json.dumps(nested("ratings", "safety", float("inf"))).encode(),
+        "contains Infinity",
+    ),
+    ("not UTF-8", b'{"text": "caf\xe9"}', "not UTF-8 text (byte 0xe9 at position 13)"),
+    ("UTF-16", json.dumps(GOOD).encode("utf-16"), "not UTF-8 text (byte 0xff at position 0)"),
+    ("duplicate key", b'{"session": 1, "session": 2}', "field 'session' appears twice"),
+    ("deep nesting", b"[" * 100_000, "invalid JSON: nested too deeply"),
+]
+
+
+@pytest.mark.parametrize(
+    "raw, reason", [case[1:] for case in BAD_BYTES], ids=[c[0] for c in BAD_BYTES]
+)
+def test_bad_bytes_are_rejected_with_plain_reason(tmp_path, raw, reason):
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(write(tmp_path, raw))
+    assert caught.value.reason.startswith(reason), caught.value.reason
+
+
+def test_huge_file_is_rejected_by_size_before_reading(tmp_path):
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB of zero bytes, costs no disk
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(path)
+    assert caught.value.reason == "too large (50.0 MB; a submission is at most 256 KB)"
+
+
+def test_size_limit_can_be_lowered(tmp_path):
+    path = write(tmp_path, GOOD)
+    with pytest.raises(SubmissionError, match="too large"):
+        load_submission(path, max_bytes=100)
+
+
+def test_symlink_is_refused_and_not_followed(tmp_path):
+    target = write(tmp_path, GOOD, name="real.json")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(link)
+    assert caught.value.reason == "is a symbolic link (never followed)"
+
+
+def test_folder_and_fifo_are_refused(tmp_path):
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(tmp_path)
+    assert caught.value.reason == "is a folder, not a submission file"
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(fifo)  # must not block waiting for a writer
+    assert caught.value.reason == "not a regular file"
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(tmp_path / "nope.json")
+    assert caught.value.reason == "file not found"
+
+
+def test_reason_never_echoes_control_characters():
+    doc = changed(cohort="\x1b[31mred\x1b[0m")
+    with pytest.raises(SubmissionError) as caught:
+        parse_submission(json.dumps(doc).encode())
+    assert "\x1b" not in caught.value.reason
+    assert "\\u001b[31mred" in caught.value.reason
+
+
+def test_schema_file_is_draft_2020_12_and_closed():
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["ratings"]["additionalProperties"] is False
+    assert set(schema["required"]) == set(GOOD) - {"text"}
+    assert "title" in schema and "description" in schema
+
+
+def test_schema_has_no_field_that_could_identify_a_trainee():
+    """Rules M1 and S6: the format allows only a random token, week, session and answers."""
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    assert set(schema["properties"]) == {
+        "format",
+        "format_version",
+        "submission_id",
+        "pseudonym",
+        "cohort",
+        "week",
+        "session",
+        "role",
+        "ratings",
+        "checkins",
+        "choices",
+        "text",
+    }
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [GOOD, changed(text=..., choices=[])]
+    + [case[1] for case in BAD_DOCUMENTS if isinstance(case[1], dict)],
+)
+def test_fast_check_agrees_with_the_schema(doc):
+    """The hand-written fast path accepts exactly what the JSON Schema accepts."""
+    assert _quick_valid(doc) == _validator().is_valid(doc)
