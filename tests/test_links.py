@@ -1,0 +1,78 @@
+"""`alliance link` prints nbgitpuller links a hub understands, in course order."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from helpers.cli import main
+from helpers.links import binder_links, course_links, course_notebooks
+
+
+def test_one_link_for_the_course_and_one_per_notebook_in_order(capsys):
+    assert (
+        main(
+            [
+                "link",
+                "--hub",
+                "https://hub.example.edu/",
+                "--repo",
+                "https://github.com/dept/alliance-lab",
+                "--branch",
+                "spring",
+            ]
+        )
+        == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    notebooks = course_notebooks()
+    assert len(lines) == len(notebooks) + 1
+    assert lines[0].startswith("whole course")
+    for line, name in zip(lines[1:], notebooks, strict=True):
+        label, link = line.split()
+        assert label == name
+        parts = urlsplit(link)
+        assert (parts.scheme, parts.netloc) == ("https", "hub.example.edu")
+        assert parts.path == "/hub/user-redirect/git-pull"
+        query = parse_qs(parts.query)
+        assert query == {
+            "repo": ["https://github.com/dept/alliance-lab"],
+            "branch": ["spring"],
+            "urlpath": [f"lab/tree/alliance-lab/notebooks/{name}"],
+        }
+
+
+def test_targetpath_changes_the_folder_opened():
+    (label, link), *_ = course_links(
+        "http://127.0.0.1:8000",
+        "file:///srv/course.git",
+        "main",
+        ["00-start-here.ipynb"],
+        targetpath="alliance",
+    )
+    query = parse_qs(urlsplit(link).query)
+    assert label == "whole course"
+    assert query["targetpath"] == ["alliance"]
+    assert query["urlpath"] == ["lab/tree/alliance/notebooks"]
+
+
+def test_default_folder_is_the_last_part_of_the_repository_url():
+    _, (_, link) = course_links("http://h", "file:///srv/course.git", "main", ["01-a.ipynb"])
+    assert parse_qs(urlsplit(link).query)["urlpath"] == ["lab/tree/course.git/notebooks/01-a.ipynb"]
+
+
+def test_binder_links_need_a_github_repository(capsys):
+    links = binder_links(
+        "https://github.com/dept/alliance-lab.git", "main", ["00-start-here.ipynb"]
+    )
+    assert links[1][1] == (
+        "https://mybinder.org/v2/gh/dept/alliance-lab/main"
+        "?urlpath=lab%2Ftree%2Fnotebooks%2F00-start-here.ipynb"
+    )
+    assert main(["link", "--binder", "--repo", "https://gitlab.com/x/y"]) == 2
+    assert "GitHub repository URL" in capsys.readouterr().out
+
+
+def test_a_missing_or_bad_hub_address_is_explained(capsys):
+    assert main(["link", "--repo", "https://github.com/dept/alliance-lab"]) == 2
+    assert "--hub https://" in capsys.readouterr().out
+    assert main(["link", "--hub", "hub.example.edu", "--repo", "r"]) == 2
