@@ -1,0 +1,241 @@
+"""What every exercise widget shares: the vignette header, saving, restoring and the text repr.
+
+Feedback is written into ``HTML`` widgets (never printed, never into ``Output`` widgets), so it
+shows the same in JupyterLab, under nbclient and under nbval, and tests can read it.
+"""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+import ipywidgets as widgets
+
+from helpers.markup import render
+from helpers.store import Answer, Store
+
+# Widths: let labels take the room they need, and let boxes use the cell's width.
+LABEL_STYLE = {"description_width": "initial"}
+FULL_WIDTH = widgets.Layout(width="100%")
+
+GUIDELINE_NAMES: dict[str, str] = {
+    "safety": "Safety (the client is safe)",
+    "care": "Genuine care (the counselor genuinely cares)",
+    "understanding": "Understanding (the counselor tries to understand)",
+    "focus": "Focus (on the client, not the counselor)",
+    "rupture-repair": "Rupture repair (noticing and mending strains)",
+    "boundaries": "Boundaries (the relationship stays professional)",
+}
+DIMENSION_WORDS: dict[str, str] = {
+    "bond": "bond (the personal connection)",
+    "goal": "goals (agreeing on what to work on)",
+    "task": "tasks (agreeing on how to work)",
+}
+DIFFICULTY_WORDS: dict[str, str] = {
+    "beginner": "beginner",
+    "intermediate": "intermediate",
+    "advanced": "advanced",
+}
+DIFFICULTY_ORDER: tuple[str, ...] = ("beginner", "intermediate", "advanced")
+SPEAKERS: dict[str, str] = {"client": "Client", "counselor": "Counselor"}
+REPR_LIMIT = 110  # ipywidgets cuts the text/plain repr after this many characters
+
+GOOD = "✓"
+BAD = "✗"
+
+
+def escape(text: object) -> str:
+    """Plain text made safe to put inside HTML."""
+    return html.escape(str(text), quote=True)
+
+
+def guideline_name(key: str) -> str:
+    """The guideline's name as the course says it (unknown keys are shown as they are)."""
+    return GUIDELINE_NAMES.get(key, key)
+
+
+def guidelines_text(keys: Iterable[str]) -> str:
+    return "; ".join(guideline_name(k) for k in keys)
+
+
+def status(inner_html: str) -> str:
+    """Feedback wrapped so screen readers announce it when it changes."""
+    return f'<div role="status" aria-live="polite">{inner_html}</div>'
+
+
+def short_label(prefix: str, text: str, limit: int = 70) -> str:
+    """A control's label: a prefix plus the start of a long text, cut at a word.
+
+    Radio and button labels do not wrap, so the full text is shown above them and the label
+    carries enough words to be recognised by ear.
+    """
+    plain = " ".join(str(text).replace("*", "").replace("_", " ").split())
+    if len(plain) > limit:
+        plain = plain[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+    return f"{prefix} {plain}" if prefix else plain
+
+
+def transcript_html(lines: Iterable[dict[str, Any]], numbered: bool = False) -> str:
+    """A transcript as a list of 'Client: …' / 'Counselor: …' lines."""
+    items = []
+    for number, line in enumerate(lines, start=1):
+        speaker = SPEAKERS.get(str(line.get("speaker", "")), str(line.get("speaker", "")).title())
+        label = f"Line {number} — {speaker}" if numbered else speaker
+        items.append(f"<li><strong>{escape(label)}:</strong> {render(str(line['text']))}</li>")
+    tag = "ol" if numbered else "ul"
+    return f'<{tag} class="alliance-transcript">{"".join(items)}</{tag}>'
+
+
+def header_html(vignette: Any) -> str:
+    """Title, guideline(s), alliance dimension, difficulty, context and the client's words."""
+    dimension = DIMENSION_WORDS.get(vignette.dimension, vignette.dimension)
+    difficulty = DIFFICULTY_WORDS.get(vignette.difficulty, vignette.difficulty)
+    facts = (
+        f"<li><strong>Guideline:</strong> {escape(guidelines_text(vignette.guidelines))}</li>"
+        f"<li><strong>Alliance dimension:</strong> {escape(dimension)}</li>"
+        f"<li><strong>Difficulty:</strong> {escape(difficulty)}</li>"
+    )
+    parts = [
+        f"<h3>{escape(vignette.title)} <small>({escape(vignette.id)})</small></h3>",
+        f"<ul>{facts}</ul>",
+    ]
+    if vignette.context:
+        parts.append(f"<div><strong>Context:</strong>{render(str(vignette.context))}</div>")
+    if vignette.says:
+        parts.append(
+            f"<div><strong>The client says:</strong><blockquote>{render(str(vignette.says))}"
+            "</blockquote></div>"
+        )
+    return "".join(parts)
+
+
+def exercise_repr(vignette_id: str, kind: str, title: str) -> str:
+    """The friendly one-line text an untrusted notebook (and nbval) shows for an exercise."""
+    head = f"Exercise {vignette_id} ({kind}): "
+    tail = " — run this cell to start."
+    room = REPR_LIMIT - len(head) - len(tail) - 2
+    if len(title) > room:
+        title = title[: room - 1].rstrip() + "…"
+    return f'{head}"{title}"{tail}'
+
+
+def button(label: str, tooltip: str, handler: Any, icon: str = "") -> widgets.Button:
+    """A button whose text is its accessible name, with a tooltip saying what it does."""
+    made = widgets.Button(description=label, tooltip=tooltip, icon=icon, layout={"width": "auto"})
+    made.on_click(handler)
+    return made
+
+
+class ExerciseProblem(ValueError):
+    """A vignette whose exercise cannot be shown; the message says what to fix."""
+
+
+class Exercise(widgets.VBox):
+    """One vignette's exercise: header, the kind-specific controls, a note and the feedback."""
+
+    kind: ClassVar[str] = ""
+
+    def __init__(self, vignette: Any, store: Store | None, bank: Any = None, problem: str = ""):
+        self.vignette = vignette
+        self.exercise: dict[str, Any] = dict(vignette.exercise)
+        self.store = store
+        self.bank = bank
+        self.header = widgets.HTML(header_html(vignette), layout=FULL_WIDTH)
+        self.note = widgets.HTML("", layout=FULL_WIDTH)
+        self.feedback = widgets.HTML(status(""), layout=FULL_WIDTH)
+        self._restoring = False
+        self._save_problem = problem
+        body = self.build()
+        super().__init__(children=[self.header, self.note, *body], layout=FULL_WIDTH)
+        self.add_class("alliance-exercise")
+        previous = self._previous_answers()
+        if previous:
+            self._restoring = True
+            try:
+                self.restore(previous)
+            finally:
+                self._restoring = False
+        self._show_note()
+
+    # -- what each kind provides ----------------------------------------------------------
+
+    def build(self) -> list[widgets.Widget]:
+        """The kind's controls, in display order (include ``self.feedback`` where it belongs)."""
+        raise NotImplementedError
+
+    def restore(self, previous: list[Answer]) -> None:
+        """Show the latest saved state; ``previous`` holds this kind's answers, oldest first."""
+        raise NotImplementedError
+
+    # -- shared behaviour -----------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return exercise_repr(self.vignette.id, self.kind, str(self.vignette.title))
+
+    def _previous_answers(self) -> list[Answer]:
+        if self.store is None:
+            return []
+        try:
+            found = self.store.answers(self.vignette.id)
+        except (sqlite3.Error, OSError) as error:
+            self._save_problem = f"Your earlier answers could not be read ({error})."
+            return []
+        return [a for a in found if a.kind == self.kind]
+
+    def save(self, answer: dict[str, Any], correct: bool | None = None) -> bool:
+        """Save one answer; on failure say so in the note and keep the exercise working."""
+        if self.store is None:
+            return False
+        try:
+            self.store.record_answer(self.vignette.id, self.kind, answer, correct=correct)
+        except (sqlite3.Error, OSError) as error:
+            self._save_problem = (
+                f"This answer could not be saved ({error}). The exercise still works; tell your "
+                "instructor if this keeps happening."
+            )
+            self._show_note()
+            return False
+        if self._save_problem.startswith("This answer could not be saved") or getattr(
+            self, "_restored_text", ""
+        ):
+            # the earlier answer is now replaced by a new one
+            if self._save_problem.startswith("This answer could not be saved"):
+                self._save_problem = ""
+            self._restored_text = ""
+            self._show_note()
+        return True
+
+    def _show_note(self, restored: str = "") -> None:
+        if restored:
+            self._restored_text = restored
+        parts = [getattr(self, "_restored_text", ""), self._save_problem]
+        text = " ".join(p for p in parts if p)
+        self.note.value = f'<p class="alliance-note"><em>{escape(text)}</em></p>' if text else ""
+
+    def restored(self, text: str) -> None:
+        """Say that an earlier answer is shown ('You answered this before (attempt 2).')."""
+        self._show_note(text)
+
+
+class Unavailable(widgets.VBox):
+    """Shown instead of an exercise that cannot be built; it never raises."""
+
+    def __init__(self, vignette_id: str, reason: str) -> None:
+        self.vignette_id = vignette_id
+        self.reason = reason
+        self.message = widgets.HTML(
+            status(
+                '<p class="alliance-problem"><strong>⚠ This vignette can\'t be shown:</strong> '
+                f"{escape(reason)}</p><p>Tell your instructor; the other exercises still work.</p>"
+            ),
+            layout=FULL_WIDTH,
+        )
+        super().__init__(children=[self.message])
+
+    def __repr__(self) -> str:
+        text = (
+            f"Exercise {self.vignette_id}: this vignette can't be shown; run this cell to see why."
+        )
+        return text if len(text) <= REPR_LIMIT else "Exercise: this vignette can't be shown."

@@ -1,0 +1,110 @@
+"""Choose the best counselor response: options, a check button, feedback and the rationale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from helpers.exercises.base import (
+    BAD,
+    FULL_WIDTH,
+    GOOD,
+    LABEL_STYLE,
+    Exercise,
+    ExerciseProblem,
+    button,
+    escape,
+    guidelines_text,
+    short_label,
+    status,
+)
+from helpers.markup import render
+from helpers.store import Answer
+
+
+class ChooseExercise(Exercise):
+    """Pick one response; every attempt is saved and trying again is welcome."""
+
+    kind = "choose"
+
+    def build(self) -> list[widgets.Widget]:
+        self.option_list: list[dict[str, Any]] = list(self.exercise["options"])
+        self.by_id = {str(o["id"]): o for o in self.option_list}
+        best = [str(o["id"]) for o in self.option_list if o.get("best")]
+        if len(best) != 1:
+            raise ExerciseProblem(f"it needs exactly one option with best: true, not {len(best)}")
+        self.best_id = best[0]
+        self.attempts = 0
+        items = "".join(
+            f"<li><strong>{escape(o['id'])})</strong> {render(str(o['text']))}</li>"
+            for o in self.option_list
+        )
+        prompt = render(str(self.exercise.get("prompt", "Which response is best?")))
+        self.prompt = widgets.HTML(
+            f"<div><strong>Your task:</strong>{prompt}</div>"
+            f'<ul class="alliance-options" style="list-style: none">{items}</ul>',
+            layout=FULL_WIDTH,
+        )
+        self.options = widgets.RadioButtons(
+            options=[
+                (short_label(f"{o['id']})", str(o["text"])), str(o["id"])) for o in self.option_list
+            ],
+            value=None,
+            description="Your choice:",
+            style=LABEL_STYLE,
+            layout=FULL_WIDTH,
+        )
+        self.check_button = button(
+            "Check my answer",
+            "See feedback on the response you chose",
+            lambda _: self.check(),
+            icon="check",
+        )
+        self.rationale = widgets.HTML("", layout=FULL_WIDTH)
+        return [self.prompt, self.options, self.check_button, self.feedback, self.rationale]
+
+    def choose(self, option_id: str) -> None:
+        """Select an option by its id (what a click on a radio button does)."""
+        self.options.value = option_id
+
+    def check(self) -> None:
+        """Give feedback on the selected option, save the attempt, show the rationale."""
+        chosen = self.options.value
+        if chosen is None:
+            self.feedback.value = status(
+                "<p>Choose one of the responses first, then press “Check my answer”.</p>"
+            )
+            return
+        self.attempts += 1
+        correct = chosen == self.best_id
+        self.save({"option": chosen, "attempt": self.attempts}, correct=correct)
+        self._show(chosen, self.attempts)
+
+    def _show(self, chosen: str, attempt: int) -> None:
+        option = self.by_id[chosen]
+        correct = chosen == self.best_id
+        verdict = f"{GOOD} Best response" if correct else f"{BAD} Not the best response"
+        again = "" if correct else "<p>Try another response if you like.</p>"
+        self.feedback.value = status(
+            f'<p class="alliance-verdict"><strong>{verdict}</strong> (attempt {attempt})</p>'
+            f"<p>You chose <strong>{escape(chosen)})</strong>:</p>"
+            f"<blockquote>{render(str(option['text']))}</blockquote>"
+            f"{render(str(option.get('feedback', '')))}"
+            f"<p><strong>Guideline:</strong> "
+            f"{escape(guidelines_text(self.vignette.guidelines))}</p>{again}"
+        )
+        self.rationale.value = (
+            f"<div><strong>Why {escape(self.best_id)}) is the best response:</strong>"
+            f"{render(str(self.exercise.get('rationale', '')))}</div>"
+        )
+
+    def restore(self, previous: list[Answer]) -> None:
+        latest = previous[-1].answer
+        chosen = str(latest.get("option", ""))
+        self.attempts = len(previous)
+        if chosen not in self.by_id:
+            return
+        self.options.value = chosen
+        self._show(chosen, self.attempts)
+        self.restored(f"You answered this before (attempt {self.attempts}).")

@@ -1,0 +1,223 @@
+"""A branching conversation: each choice moves the alliance (bond, goals, tasks) and says why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from helpers.exercises.base import (
+    FULL_WIDTH,
+    Exercise,
+    ExerciseProblem,
+    button,
+    escape,
+    short_label,
+    status,
+)
+from helpers.markup import render
+from helpers.store import Answer
+
+STATES = ("bond", "goals", "tasks")
+STATE_NAMES = {"bond": "Bond", "goals": "Goals", "tasks": "Tasks"}
+
+
+def _clamp(value: int) -> int:
+    return max(0, min(10, value))
+
+
+def alliance_html(alliance: dict[str, int], change: dict[str, int] | None = None) -> str:
+    """Each part of the alliance as 'Bond 6/10 ▲ +1' plus a text bar (no colour needed)."""
+    change = change or {}
+    lines = []
+    for key in STATES:
+        value = alliance[key]
+        delta = change.get(key, 0)
+        arrow = "▲" if delta > 0 else "▼" if delta < 0 else "■"
+        signed = f"+{delta}" if delta > 0 else str(delta)
+        moved = f" {arrow} {signed}" if change else ""
+        bar = "█" * value + "░" * (10 - value)
+        lines.append(
+            f"<li><strong>{STATE_NAMES[key]} {value}/10{moved}</strong> "
+            f'<span aria-hidden="true" style="font-family: monospace">{bar}</span></li>'
+        )
+    return f"<p><strong>The alliance now:</strong></p><ul>{''.join(lines)}</ul>"
+
+
+class DialogueExercise(Exercise):
+    """Walk a conversation step by step; the path is saved after every choice."""
+
+    kind = "dialogue"
+
+    def build(self) -> list[widgets.Widget]:
+        self.steps: dict[str, dict[str, Any]] = {str(s["id"]): s for s in self.exercise["steps"]}
+        self.start = str(self.exercise["start"])
+        for step in self.steps.values():
+            for choice in step.get("choices") or []:
+                if str(choice.get("next")) not in self.steps:
+                    raise ExerciseProblem(
+                        f"step '{step['id']}' has a choice leading to step '{choice.get('next')}',"
+                        " which does not exist"
+                    )
+        if self.start not in self.steps:
+            raise ExerciseProblem(f"the start step '{self.start}' does not exist")
+        self.start_alliance = {k: _clamp(int(self.exercise["alliance"].get(k, 5))) for k in STATES}
+        self.state_html = widgets.HTML("", layout=FULL_WIDTH)
+        self.history_html = widgets.HTML("", layout=FULL_WIDTH)
+        self.client_line = widgets.HTML("", layout=FULL_WIDTH)
+        self.choice_buttons: list[widgets.Button] = []
+        self.choice_box = widgets.VBox([], layout=FULL_WIDTH)
+        self.restart_button = button(
+            "Start again",
+            "Go back to the start of the conversation",
+            lambda _: self.start_again(),
+            icon="refresh",
+        )
+        self.restart_button.layout.display = "none"
+        self._reset()
+        self._render()
+        return [
+            self.history_html,
+            self.client_line,
+            self.choice_box,
+            self.feedback,
+            self.state_html,
+            self.restart_button,
+        ]
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self.step_id = self.start
+        self.alliance = dict(self.start_alliance)
+        self.path: list[int] = []
+        self.history: list[tuple[str, str]] = []
+        self.last_change: dict[str, int] | None = None
+        self.last_reason = ""
+
+    @property
+    def step(self) -> dict[str, Any]:
+        return self.steps[self.step_id]
+
+    @property
+    def ended(self) -> bool:
+        return not self.step.get("choices")
+
+    def _apply(self, index: int) -> None:
+        choice = self.step["choices"][index]
+        effect = {k: int(v) for k, v in (choice.get("effect") or {}).items() if k in STATES}
+        self.history.append(("Client", str(self.step.get("client", ""))))
+        self.history.append(("You", str(choice["text"])))
+        for key, delta in effect.items():
+            self.alliance[key] = _clamp(self.alliance[key] + delta)
+        self.last_change = {k: effect.get(k, 0) for k in STATES}
+        self.last_reason = str(choice.get("reason", ""))
+        self.path.append(index)
+        self.step_id = str(choice["next"])
+
+    # -- actions -------------------------------------------------------------------------
+
+    def say(self, index: int) -> None:
+        """Say choice ``index`` (0-based) of the current step, as its button does."""
+        if self.ended or not 0 <= index < len(self.step["choices"]):
+            return
+        self._apply(index)
+        self.save(
+            {
+                "path": list(self.path),
+                "step": self.step_id,
+                "ended": self.ended,
+                "alliance": dict(self.alliance),
+            }
+        )
+        self._render()
+
+    def start_again(self) -> None:
+        """Go back to the first step; the restart is saved so a reopened notebook starts fresh."""
+        self._reset()
+        self.save({"path": [], "step": self.step_id, "ended": False, "restarted": True})
+        self._render()
+
+    # -- showing -------------------------------------------------------------------------
+
+    def _render(self) -> None:
+        step = self.step
+        if self.history:
+            said = "".join(
+                f"<li><strong>{escape(who)}:</strong> {render(text)}</li>"
+                for who, text in self.history
+            )
+            self.history_html.value = (
+                f"<p><strong>The conversation so far:</strong></p><ol>{said}</ol>"
+            )
+        else:
+            self.history_html.value = ""
+        self.state_html.value = alliance_html(self.alliance, self.last_change)
+        if self.ended:
+            self.client_line.value = (
+                f"<p><strong>Client:</strong></p><blockquote>{render(str(step.get('client', '')))}"
+                "</blockquote>"
+                if step.get("client")
+                else ""
+            )
+            reason = (
+                f"<p><strong>What changed:</strong> {escape(self.last_reason)}</p>"
+                if self.last_reason
+                else ""
+            )
+            self.feedback.value = status(
+                f"{reason}<p><strong>■ The conversation has ended.</strong></p>"
+                f"{render(str(step.get('ending', '')))}"
+            )
+            self.choice_buttons = []
+            self.choice_box.children = ()
+            self.restart_button.layout.display = None
+            return
+        self.restart_button.layout.display = "none" if not self.path else None
+        choices = step["choices"]
+        listed = "".join(f"<li>{render(str(c['text']))}</li>" for c in choices)
+        self.client_line.value = (
+            f"<p><strong>Client:</strong></p><blockquote>{render(str(step.get('client', '')))}"
+            f"</blockquote><p><strong>What do you say?</strong></p><ol>{listed}</ol>"
+        )
+        self.choice_buttons = [
+            button(
+                short_label(f"Say {n}:", str(c["text"]), limit=60),
+                f"Say response {n}: {short_label('', str(c['text']), limit=200)}",
+                lambda _, i=n - 1: self.say(i),
+                icon="comment",
+            )
+            for n, c in enumerate(choices, start=1)
+        ]
+        self.choice_box.children = tuple(self.choice_buttons)
+        if self.last_reason:
+            self.feedback.value = status(
+                f"<p><strong>What changed:</strong> {escape(self.last_reason)}</p>"
+            )
+        else:
+            self.feedback.value = status("")
+
+    def restore(self, previous: list[Answer]) -> None:
+        path = previous[-1].answer.get("path", [])
+        try:
+            for index in path:
+                if self.ended or not 0 <= int(index) < len(self.step["choices"]):
+                    raise ValueError(index)
+                self._apply(int(index))
+        except (ValueError, TypeError, KeyError):
+            self._reset()
+            self._render()
+            self.restored(
+                "You played this conversation before, but it has changed since; starting again."
+            )
+            return
+        self._render()
+        if self.ended:
+            where = "at the end"
+        elif self.path:
+            where = f"after {len(self.path)} choice(s)"
+        else:
+            where = "at the start"
+        self.restored(
+            f"You played this conversation before; you are back where you left off ({where})."
+        )

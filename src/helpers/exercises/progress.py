@@ -1,0 +1,84 @@
+"""How far the trainee has got with one topic's vignettes."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import ipywidgets as widgets
+
+from helpers.exercises.base import FULL_WIDTH, REPR_LIMIT, button, escape, status
+from helpers.exercises.sources import default_bank, default_store
+
+
+class ProgressView(widgets.VBox):
+    """'Progress in 'care': 5 of 8 done' and a ✓ / ○ list of the topic's vignettes."""
+
+    def __init__(self, topic: str, bank: Any, store: Any, problem: str = "") -> None:
+        self.topic = topic
+        self.bank = bank
+        self.store = store
+        self.problem = problem
+        self.summary = widgets.HTML("", layout=FULL_WIDTH)
+        self.refresh_button = button(
+            "Refresh my progress",
+            f"Count again the vignettes you have done in '{topic}'",
+            lambda _: self.refresh(),
+            icon="refresh",
+        )
+        super().__init__(children=[self.summary, self.refresh_button], layout=FULL_WIDTH)
+        self.refresh()
+
+    def __repr__(self) -> str:
+        text = f"Progress in '{self.topic}': run this cell to see it."
+        return text if len(text) <= REPR_LIMIT else "Progress: run this cell to see it."
+
+    def refresh(self) -> None:
+        """Count again (e.g. after answering more exercises further down the notebook)."""
+        try:
+            vignettes = list(self.bank.by_topic(self.topic)) if self.bank is not None else []
+        except Exception as error:  # noqa: BLE001 - a message beats a traceback here
+            vignettes = []
+            self.problem = f"The vignettes could not be read ({error})."
+        done: set[str] = set()
+        if self.store is not None:
+            try:
+                done = self.store.answered_vignettes()
+            except (sqlite3.Error, OSError) as error:
+                self.problem = f"Your saved answers could not be read ({error})."
+        if not vignettes:
+            self.summary.value = status(
+                f"<p><strong>Progress in '{escape(self.topic)}':</strong> there are no vignettes "
+                f"in the topic '{escape(self.topic)}'. Check the topic's name (it is the vignette "
+                "file's name, e.g. 'care').</p>" + self._problem_html()
+            )
+            return
+        count = sum(v.id in done for v in vignettes)
+        items = "".join(
+            f"<li>{'✓ done' if v.id in done else '○ not yet'}: {escape(v.title)} "
+            f"(<code>show_vignette('{escape(v.id)}')</code>)</li>"
+            for v in vignettes
+        )
+        self.done_count = count
+        self.total = len(vignettes)
+        self.summary.value = status(
+            f"<p><strong>Progress in '{escape(self.topic)}': {count} of {len(vignettes)} "
+            f"done</strong></p><ul style='list-style: none'>{items}</ul>" + self._problem_html()
+        )
+
+    def _problem_html(self) -> str:
+        return f"<p><em>{escape(self.problem)}</em></p>" if self.problem else ""
+
+
+def show_progress(topic: str, *, bank: Any = None, store: Any = None) -> ProgressView:
+    """A labelled summary of the trainee's progress through one topic's vignettes."""
+    problem = ""
+    if bank is None:
+        try:
+            bank = default_bank()
+        except Exception as error:  # noqa: BLE001
+            bank, problem = None, f"The vignettes could not be loaded ({error})."
+    if store is None:
+        store, store_problem = default_store()
+        problem = " ".join(p for p in (problem, store_problem) if p)
+    return ProgressView(str(topic), bank, store, problem)

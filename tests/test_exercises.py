@@ -1,0 +1,672 @@
+"""The exercise widgets, driven from Python the way a trainee drives them with clicks.
+
+Each test reads what a trainee would see (the feedback HTML as text) and what the store kept,
+then builds the same exercise again on the same store, as a restarted kernel would.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+import textwrap
+from pathlib import Path
+
+import ipywidgets as widgets
+import pytest
+
+from helpers.bank import load_bank
+from helpers.exercises import (
+    KINDS,
+    ChooseExercise,
+    DialogueExercise,
+    Exercise,
+    PracticeExercise,
+    RateExercise,
+    SpotExercise,
+    Unavailable,
+    show_progress,
+    show_vignette,
+)
+from helpers.store import Store
+
+FIXTURE = Path(__file__).parent / "fixtures" / "vignettes" / "examples.yaml"
+CONTROLS = (
+    widgets.Button,
+    widgets.RadioButtons,
+    widgets.Dropdown,
+    widgets.ToggleButtons,
+    widgets.Checkbox,
+    widgets.Textarea,
+    widgets.BoundedIntText,
+)
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("ALLIANCE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def bank():
+    return load_bank([FIXTURE])
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "s.sqlite3")
+
+
+def text_of(markup: str) -> str:
+    """What a trainee reads: the HTML without tags, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def all_html(widget: widgets.Widget) -> str:
+    """Every HTML value inside a widget tree, in display order."""
+    found = []
+    for child in walk(widget):
+        if isinstance(child, widgets.HTML):
+            found.append(child.value)
+    return "\n".join(found)
+
+
+def walk(widget: widgets.Widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def write_bank(tmp_path: Path, body: str):
+    path = tmp_path / "extra.yaml"
+    path.write_text("vignettes:\n" + textwrap.indent(textwrap.dedent(body), "  "), "utf-8")
+    return load_bank([path])
+
+
+def rows(store: Store, vignette_id: str) -> list[tuple[str, dict, bool | None]]:
+    return [(a.kind, a.answer, a.correct) for a in store.answers(vignette_id)]
+
+
+# -- showing any vignette ----------------------------------------------------------------------
+
+
+def test_each_kind_gets_its_widget(bank, store):
+    expected = {
+        "demo-01": ChooseExercise,
+        "demo-02": RateExercise,
+        "demo-03": PracticeExercise,
+        "demo-04": DialogueExercise,
+        "demo-05": SpotExercise,
+    }
+    for vignette_id, kind in expected.items():
+        assert type(show_vignette(vignette_id, bank=bank, store=store)) is kind
+
+
+def test_header_shows_title_guideline_dimension_difficulty_context_and_words(bank, store):
+    widget = show_vignette("demo-06", bank=bank, store=store)
+    header = text_of(widget.header.value)
+    assert "Reflecting mixed feelings" in header
+    assert "Genuine care" in header and "Understanding" in header
+    assert "Alliance dimension: bond (the personal connection)" in header
+    assert "Difficulty: intermediate" in header
+    assert "Tom, 60, has just retired." in header
+    assert "The client says: I should be happy. Everyone says so." in header
+
+
+def test_repr_is_a_friendly_stable_line(bank, store):
+    widget = show_vignette("demo-01", bank=bank, store=store)
+    expected = 'Exercise demo-01 (choose): "A late arrival, an apology" — run this cell to start.'
+    assert repr(widget) == expected
+    assert widget._repr_mimebundle_()["text/plain"] == expected
+    for vignette_id in bank.ids():
+        line = repr(show_vignette(vignette_id, bank=bank, store=store))
+        assert line.startswith(f"Exercise {vignette_id} (") and len(line) <= 110
+
+
+def test_repr_of_a_long_title_is_cut_to_fit(tmp_path, store):
+    long_title = "A very long title " * 8
+    bank = write_bank(tmp_path, CHOOSE_TEMPLATE.format(id="long-01", title=long_title.strip()))
+    line = repr(show_vignette("long-01", bank=bank, store=store))
+    assert len(line) <= 110
+    assert line.endswith('…" — run this cell to start.')
+
+
+def test_unknown_id_shows_a_message_and_does_not_raise(bank, store):
+    widget = show_vignette("demo-99", bank=bank, store=store)
+    assert isinstance(widget, Unavailable)
+    shown = text_of(widget.message.value)
+    assert "This vignette can't be shown" in shown
+    assert "demo-99" in shown
+    assert "Tell your instructor; the other exercises still work." in shown
+    assert repr(widget) == (
+        "Exercise demo-99: this vignette can't be shown; run this cell to see why."
+    )
+
+
+def test_broken_vignette_shows_what_is_wrong(tmp_path, store):
+    broken = CHOOSE_TEMPLATE.format(id="bad-01", title="No best option").replace(
+        "best: true", "best: false"
+    )
+    bank = write_bank(tmp_path, broken)
+    widget = show_vignette("bad-01", bank=bank, store=store)
+    assert isinstance(widget, Unavailable)
+    shown = text_of(widget.message.value)
+    assert "This vignette can't be shown" in shown
+    assert "best: true" in shown
+    assert store.answers() == []
+
+
+def test_html_in_vignette_text_is_shown_as_text(tmp_path, store):
+    body = CHOOSE_TEMPLATE.format(id="html-01", title="<i>Tagged</i> title").replace(
+        'says: "Hello."', "says: \"<script>alert('x')</script> Hello.\""
+    )
+    body = body.replace("Welcome back.", "<img src=x onerror=alert(1)> Welcome back.")
+    bank = write_bank(tmp_path, body)
+    widget = show_vignette("html-01", bank=bank, store=store)
+    assert isinstance(widget, ChooseExercise)
+    shown = all_html(widget)
+    assert "<script>" not in shown and "<img" not in shown and "<i>Tagged" not in shown
+    assert "&lt;script&gt;" in shown and "&lt;i&gt;Tagged" in shown
+    assert "&lt;img src=x onerror=alert(1)&gt; Welcome back." in shown
+    widget.choose("b")
+    widget.check_button.click()
+    assert "<img" not in widget.feedback.value and "&lt;img" in widget.feedback.value
+
+
+def test_every_control_has_a_label_and_none_is_a_slider(bank, store):
+    for vignette_id in bank.ids():
+        widget = show_vignette(vignette_id, bank=bank, store=store)
+        if isinstance(widget, PracticeExercise):
+            widget.response.value = "A response."
+            widget.check_button.click()  # the rubric checkboxes appear
+        for control in walk(widget):
+            assert not isinstance(control, widgets.widgets.widget_int._IntRange)
+            assert not isinstance(control, widgets.IntSlider | widgets.FloatSlider)
+            if isinstance(control, CONTROLS):
+                assert control.description.strip(), f"{vignette_id}: {control!r} has no label"
+            if isinstance(control, widgets.Button):
+                assert control.tooltip and control.tooltip.strip()
+
+
+def test_feedback_is_announced_to_screen_readers(bank, store):
+    widget = show_vignette("demo-01", bank=bank, store=store)
+    widget.choose("a")
+    widget.check_button.click()
+    assert widget.feedback.value.startswith('<div role="status" aria-live="polite">')
+
+
+def test_answers_still_show_when_saving_fails(bank, tmp_path):
+    class BrokenStore(Store):
+        def record_answer(self, *args, **kwargs):
+            raise sqlite3.OperationalError("disk I/O error")
+
+    widget = show_vignette("demo-01", bank=bank, store=BrokenStore(tmp_path / "b.sqlite3"))
+    widget.choose("b")
+    widget.check_button.click()
+    assert "✓ Best response" in text_of(widget.feedback.value)
+    note = text_of(widget.note.value)
+    assert "could not be saved (disk I/O error)" in note
+    assert "The exercise still works" in note
+
+
+def test_without_a_store_answers_go_to_the_trainees_home(bank, private_home):
+    widget = show_vignette("demo-01", bank=bank)
+    widget.choose("a")
+    widget.check_button.click()
+    saved = Store(private_home / "alliance.sqlite3").answers("demo-01")
+    assert [(a.answer, a.correct) for a in saved] == [({"attempt": 1, "option": "a"}, False)]
+
+
+def test_every_course_vignette_can_be_shown(store):
+    course = load_bank()
+    cannot = {
+        vid: text_of(w.message.value)
+        for vid in course.ids()
+        if isinstance(w := show_vignette(vid, store=store), Unavailable)
+    }
+    assert cannot == {}
+    assert all(
+        type(show_vignette(vid, store=store)) is KINDS[course.get(vid).exercise["kind"]]
+        for vid in course.ids()
+    )
+
+
+# -- choose -------------------------------------------------------------------------------------
+
+
+def test_choose_wrong_then_right_with_feedback_rationale_and_saved_attempts(bank, store):
+    widget = show_vignette("demo-01", bank=bank, store=store)
+    assert widget.rationale.value == ""
+    widget.choose("a")
+    widget.check_button.click()
+    shown = text_of(widget.feedback.value)
+    assert "✗ Not the best response (attempt 1)" in shown
+    assert "We only have forty minutes left" in shown
+    assert "puts the schedule before Mei" in shown
+    assert "Guideline: Genuine care" in shown
+    assert "Try another response" in shown
+    assert "Why b) is the best response: Option b shows genuine care" in text_of(
+        widget.rationale.value
+    )
+
+    widget.choose("b")
+    widget.check_button.click()
+    shown = text_of(widget.feedback.value)
+    assert "✓ Best response (attempt 2)" in shown
+    assert "You welcome her and notice the struggle" in shown
+    assert "Try another response" not in shown
+    assert rows(store, "demo-01") == [
+        ("choose", {"option": "a", "attempt": 1}, False),
+        ("choose", {"option": "b", "attempt": 2}, True),
+    ]
+
+
+def test_choose_without_a_choice_asks_for_one_and_saves_nothing(bank, store):
+    widget = show_vignette("demo-01", bank=bank, store=store)
+    widget.check_button.click()
+    assert "Choose one of the responses first" in text_of(widget.feedback.value)
+    assert store.answers() == []
+
+
+def test_choose_options_are_labelled_with_their_words(bank, store):
+    widget = show_vignette("demo-01", bank=bank, store=store)
+    labels = [label for label, _ in widget.options.options]
+    assert labels[1] == "b) I'm glad you came. It sounds like getting here was hard today."
+    assert widget.options.description == "Your choice:"
+    assert "We only have forty minutes left" in text_of(widget.prompt.value)
+
+
+def test_choose_restores_the_latest_attempt_after_a_restart(bank, store):
+    first = show_vignette("demo-01", bank=bank, store=store)
+    first.choose("c")
+    first.check_button.click()
+    first.choose("b")
+    first.check_button.click()
+
+    again = show_vignette("demo-01", bank=bank, store=store)
+    assert again.options.value == "b"
+    assert "✓ Best response" in text_of(again.feedback.value)
+    assert "Option b shows genuine care" in text_of(again.rationale.value)
+    assert "You answered this before (attempt 2)" in text_of(again.note.value)
+    again.choose("a")
+    again.check_button.click()
+    assert store.latest_answer("demo-01").answer == {"option": "a", "attempt": 3}
+    assert "attempt 3" in text_of(again.feedback.value)
+
+
+# -- rate ---------------------------------------------------------------------------------------
+
+
+def test_rate_needs_all_four_ratings(bank, store):
+    widget = show_vignette("demo-02", bank=bank, store=store)
+    widget.rate(safety=8, care=7)
+    widget.compare_button.click()
+    shown = text_of(widget.feedback.value)
+    assert "Rate all four guidelines first" in shown
+    assert "Understanding" in shown and "Focus" in shown and "Safety" not in shown
+    assert store.answers() == []
+
+
+def test_rate_compares_with_the_reference_and_saves(bank, store):
+    widget = show_vignette("demo-02", bank=bank, store=store)
+    assert "Read the transcript" in text_of(widget.transcript.value)
+    assert "Client: I don't really know why I'm here." in text_of(widget.transcript.value)
+    widget.rate(safety=8, care=5, understanding=9, focus=9)
+    widget.compare_button.click()
+    shown = text_of(widget.feedback.value)
+    assert "Guideline Your rating Reference Gap Why the reference" in shown
+    assert "Genuine care (the counselor genuinely cares) 5 7 -2 below" in shown
+    assert "Understanding (the counselor tries to understand) 9 7 +2 above" in shown
+    assert "Safety (the client is safe) 8 8 0 (same) The counselor does not judge" in shown
+    assert "Every turn stays on Jon." in shown
+    assert rows(store, "demo-02") == [
+        ("rate", {"ratings": {"safety": 8, "care": 5, "understanding": 9, "focus": 9}}, None)
+    ]
+
+
+def test_rate_controls_are_labelled_choices_from_0_to_10(bank, store):
+    widget = show_vignette("demo-02", bank=bank, store=store)
+    for control in widget.ratings.values():
+        assert isinstance(control, widgets.Dropdown)
+        assert [v for _, v in control.options] == [None, *range(11)]
+        assert "(0–10)" in control.description
+    assert widget.ratings["focus"].description.startswith("Focus")
+
+
+def test_rate_restores_values_and_comparison(bank, store):
+    first = show_vignette("demo-02", bank=bank, store=store)
+    first.rate(safety=1, care=2, understanding=3, focus=4)
+    first.compare_button.click()
+
+    again = show_vignette("demo-02", bank=bank, store=store)
+    assert {k: c.value for k, c in again.ratings.items()} == {
+        "safety": 1,
+        "care": 2,
+        "understanding": 3,
+        "focus": 4,
+    }
+    assert "-7 below" in text_of(again.feedback.value)
+    assert "You rated this before" in text_of(again.note.value)
+
+
+# -- practice -----------------------------------------------------------------------------------
+
+
+def test_practice_needs_a_response_before_the_rubric(bank, store):
+    widget = show_vignette("demo-03", bank=bank, store=store)
+    assert widget.rubric_box.layout.display == "none"
+    widget.response.value = "   "
+    widget.check_button.click()
+    assert "Write your own response in the box first" in text_of(widget.feedback.value)
+    assert widget.rubric_box.layout.display == "none"
+    assert store.answers() == []
+
+
+def test_practice_rubric_self_check_is_saved(bank, store):
+    widget = show_vignette("demo-03", bank=bank, store=store)
+    assert "Write one sentence that reflects the feeling" in text_of(widget.prompt.value)
+    widget.response.value = "It sounds tiring to keep being told to smile."
+    widget.check_button.click()
+    assert widget.rubric_box.layout.display is None
+    assert [box.description for box in widget.rubric] == [
+        "I did this: Names a feeling",
+        "I did this: Does not give advice",
+    ]
+    assert "You ticked 0 of 2 rubric checks" in text_of(widget.feedback.value)
+    widget.tick(0)
+    assert "You ticked 1 of 2 rubric checks" in text_of(widget.feedback.value)
+    assert store.latest_answer("demo-03").answer == {
+        "response": "It sounds tiring to keep being told to smile.",
+        "rubric": [True, False],
+        "difficulty": None,
+        "examples_seen": False,
+    }
+
+
+def test_practice_shows_example_responses_with_notes(bank, store):
+    widget = show_vignette("demo-03", bank=bank, store=store)
+    assert widget.examples_html.value == ""
+    widget.examples_button.click()
+    shown = text_of(widget.examples_html.value)
+    assert "It sounds exhausting to be told to smile through this." in shown
+    assert "Names the feeling and stays with her experience." in shown
+    assert "Reflects the frustration without judging the others." in shown
+
+
+@pytest.mark.parametrize(
+    ("vignette_id", "rating", "offered"),
+    [
+        ("demo-03", "too easy", "Next: show_vignette('demo-06') — Reflecting mixed feelings"),
+        ("demo-06", "too hard", "Next: show_vignette('demo-03') — Naming the feeling"),
+        ("demo-06", "too easy", "Next: show_vignette('demo-07') — Care under pressure"),
+        ("demo-03", "too hard", "already the easiest level"),
+        ("demo-07", "too easy", "already the hardest level"),
+    ],
+)
+def test_practice_difficulty_offers_the_next_vignette(bank, store, vignette_id, rating, offered):
+    widget = show_vignette(vignette_id, bank=bank, store=store)
+    widget.difficulty.value = rating
+    assert offered in text_of(widget.next_step.value)
+    assert store.latest_answer(vignette_id).answer["difficulty"] == rating
+
+
+PRACTICE_TEMPLATE = """
+- id: {id}
+  title: "{title}"
+  guidelines: [{guideline}]
+  dimension: bond
+  difficulty: {difficulty}
+  context: "A client."
+  says: "Something."
+  exercise:
+    kind: practice
+    prompt: "Reflect it."
+    rubric: ["Names a feeling", "No advice"]
+    examples:
+      - {{text: "One.", note: "First."}}
+      - {{text: "Two.", note: "Second."}}
+"""
+
+
+def test_practice_without_links_offers_a_practice_sharing_a_guideline(tmp_path, store):
+    bank = write_bank(
+        tmp_path,
+        PRACTICE_TEMPLATE.format(id="p-01", title="Start", guideline="care", difficulty="beginner")
+        + PRACTICE_TEMPLATE.format(
+            id="p-02", title="Other topic", guideline="safety", difficulty="intermediate"
+        )
+        + PRACTICE_TEMPLATE.format(
+            id="p-03", title="Next step", guideline="care", difficulty="intermediate"
+        ),
+    )
+    widget = show_vignette("p-01", bank=bank, store=store)
+    widget.difficulty.value = "too easy"
+    assert "Next: show_vignette('p-03') — Next step" in text_of(widget.next_step.value)
+    widget.difficulty.value = "good challenge"
+    assert "There is no other beginner practice vignette on this guideline yet" in text_of(
+        widget.next_step.value
+    )
+    lonely = show_vignette("p-02", bank=bank, store=store)
+    lonely.difficulty.value = "too easy"
+    assert "There is no advanced practice vignette on this guideline yet" in text_of(
+        lonely.next_step.value
+    )
+
+
+def test_practice_restores_text_ticks_and_difficulty(bank, store):
+    first = show_vignette("demo-06", bank=bank, store=store)
+    first.response.value = "Part of you is relieved and part of you misses it."
+    first.check_button.click()
+    first.tick(0, 2)
+    first.examples_button.click()
+    first.difficulty.value = "too hard"
+    saved = len(store.answers("demo-06"))
+
+    again = show_vignette("demo-06", bank=bank, store=store)
+    assert again.response.value == "Part of you is relieved and part of you misses it."
+    assert again.ticks() == [True, False, True]
+    assert again.rubric_box.layout.display is None
+    assert again.difficulty.value == "too hard"
+    assert "show_vignette('demo-03')" in text_of(again.next_step.value)
+    assert "Holds both sides without choosing one." in text_of(again.examples_html.value)
+    assert "You answered this before" in text_of(again.note.value)
+    assert len(store.answers("demo-06")) == saved  # restoring writes nothing
+
+
+# -- dialogue -----------------------------------------------------------------------------------
+
+
+def test_dialogue_choice_moves_the_alliance_and_says_why(bank, store):
+    widget = show_vignette("demo-04", bank=bank, store=store)
+    assert "Client: I don't think this is helping." in text_of(widget.client_line.value)
+    assert [b.description for b in widget.choice_buttons] == [
+        "Say 1: Thank you for telling me. What feels unhelpful?",
+        "Say 2: It takes time. Let's keep going.",
+    ]
+    assert "Bond 5/10" in text_of(widget.state_html.value)
+    assert widget.restart_button.layout.display == "none"
+
+    widget.choice_buttons[0].click()
+    state = text_of(widget.state_html.value)
+    assert "Bond 7/10 ▲ +2" in state and "Goals 5/10 ▲ +1" in state and "Tasks 4/10 ■ 0" in state
+    assert "Welcoming the complaint opens a repair" in text_of(widget.feedback.value)
+    history = text_of(widget.history_html.value)
+    assert "Client: I don't think this is helping." in history
+    assert "You: Thank you for telling me." in history
+    assert "We keep talking about my childhood" in text_of(widget.client_line.value)
+    assert rows(store, "demo-04") == [
+        (
+            "dialogue",
+            {
+                "path": [0],
+                "step": "listen",
+                "ended": False,
+                "alliance": {"bond": 7, "goals": 5, "tasks": 4},
+            },
+            None,
+        )
+    ]
+
+
+def test_dialogue_ending_shows_summary_and_start_again(bank, store):
+    widget = show_vignette("demo-04", bank=bank, store=store)
+    for _ in range(3):
+        widget.choice_buttons[0].click()
+    shown = text_of(widget.feedback.value)
+    assert "The conversation has ended." in shown
+    assert "The rupture was named and repaired" in shown
+    assert "Tasks 7/10 ▲ +2" in text_of(widget.state_html.value)
+    assert widget.choice_buttons == [] and widget.choice_box.children == ()
+    assert widget.restart_button.layout.display is None
+    assert [r[1]["path"] for r in rows(store, "demo-04")] == [[0], [0, 0], [0, 0, 0]]
+    assert store.latest_answer("demo-04").answer["ended"] is True
+
+    widget.restart_button.click()
+    assert widget.step_id == "open" and widget.path == []
+    assert "Bond 5/10" in text_of(widget.state_html.value)
+    assert widget.history_html.value == ""
+    assert store.latest_answer("demo-04").answer["path"] == []
+
+
+def test_dialogue_other_branch_weakens_the_bond(bank, store):
+    widget = show_vignette("demo-04", bank=bank, store=store)
+    widget.choice_buttons[1].click()
+    assert "Bond 3/10 ▼ -2" in text_of(widget.state_html.value)
+    shown = text_of(widget.feedback.value)
+    assert "Brushing it aside leaves the rupture unrepaired." in shown
+    assert "Sam withdraws." in shown
+
+
+def test_dialogue_restores_the_path_walked(bank, store):
+    first = show_vignette("demo-04", bank=bank, store=store)
+    first.say(0)
+    first.say(0)
+
+    again = show_vignette("demo-04", bank=bank, store=store)
+    assert again.step_id == "agree" and again.path == [0, 0]
+    assert "Work is what keeps me up at night" in text_of(again.client_line.value)
+    assert "So we have been working on the wrong thing" in text_of(again.history_html.value)
+    assert "Goals 7/10" in text_of(again.state_html.value)
+    assert "you are back where you left off (after 2 choice(s))" in text_of(again.note.value)
+    assert len(store.answers("demo-04")) == 2
+
+
+# -- spot ---------------------------------------------------------------------------------------
+
+
+def test_spot_checks_each_line_and_scores(bank, store):
+    widget = show_vignette("demo-05", bank=bank, store=store)
+    assert [m.description for m in widget.marks] == [
+        "Line 1 (client) shows:",
+        "Line 2 (counselor) shows:",
+        "Line 3 (client) shows:",
+    ]
+    widget.mark(2, "confrontation")
+    widget.mark(3, "withdrawal")
+    widget.check_button.click()
+    shown = text_of(widget.feedback.value)
+    assert "2 of 3 lines right." in shown
+    assert "✓ Line 1: no rupture" in shown
+    assert "✗ Line 2: you marked confrontation; this line shows no rupture" in shown
+    assert "Advice, not a rupture itself" in shown
+    assert "✓ Line 3: withdrawal" in shown and "Lea pulls away" in shown
+    assert "Unasked-for advice can feel like judgement" in text_of(widget.rationale.value)
+    assert rows(store, "demo-05") == [
+        (
+            "spot",
+            {"marks": ["none", "confrontation", "withdrawal"], "score": 2, "total": 3},
+            False,
+        )
+    ]
+
+
+def test_spot_missed_rupture_is_named(bank, store):
+    widget = show_vignette("demo-05", bank=bank, store=store)
+    widget.check_button.click()
+    shown = text_of(widget.feedback.value)
+    assert "2 of 3 lines right." in shown
+    assert "✗ Line 3: you marked no rupture; this is a withdrawal rupture" in shown
+    widget.mark(3, "withdrawal")
+    widget.check_button.click()
+    assert "3 of 3 lines right." in text_of(widget.feedback.value)
+    assert store.latest_answer("demo-05").correct is True
+
+
+def test_spot_restores_marks_and_feedback(bank, store):
+    first = show_vignette("demo-05", bank=bank, store=store)
+    first.mark(3, "confrontation")
+    first.check_button.click()
+
+    again = show_vignette("demo-05", bank=bank, store=store)
+    assert [m.value for m in again.marks] == ["none", "none", "confrontation"]
+    assert "✗ Line 3: you marked confrontation; this is a withdrawal rupture" in text_of(
+        again.feedback.value
+    )
+    assert "You answered this before (attempt 1)" in text_of(again.note.value)
+
+
+# -- progress -----------------------------------------------------------------------------------
+
+
+def test_progress_counts_answered_vignettes(bank, store):
+    view = show_progress("examples", bank=bank, store=store)
+    assert repr(view) == "Progress in 'examples': run this cell to see it."
+    assert "Progress in 'examples': 0 of 7 done" in text_of(view.summary.value)
+
+    choose = show_vignette("demo-01", bank=bank, store=store)
+    choose.choose("b")
+    choose.check_button.click()
+    spot = show_vignette("demo-05", bank=bank, store=store)
+    spot.check_button.click()
+
+    view.refresh_button.click()
+    shown = text_of(view.summary.value)
+    assert "Progress in 'examples': 2 of 7 done" in shown
+    assert "✓ done: A late arrival, an apology" in shown
+    assert "✓ done: Where did it go wrong?" in shown
+    assert "○ not yet: Rating a first session" in shown
+    assert "2 of 7 done" in text_of(show_progress("examples", bank=bank, store=store).summary.value)
+
+
+def test_progress_for_an_unknown_topic_says_so(bank, store):
+    view = show_progress("nope", bank=bank, store=store)
+    assert "there are no vignettes in the topic 'nope'" in text_of(view.summary.value)
+
+
+def test_progress_of_a_course_topic_without_arguments(private_home):
+    course = load_bank()
+    topic = course.get(course.ids()[0]).topic
+    view = show_progress(topic)
+    count = len(course.by_topic(topic))
+    assert f"Progress in '{topic}': 0 of {count} done" in text_of(view.summary.value)
+
+
+def test_widgets_are_exercises(bank, store):
+    for vignette_id in bank.ids():
+        assert isinstance(show_vignette(vignette_id, bank=bank, store=store), Exercise)
+
+
+CHOOSE_TEMPLATE = """
+- id: {id}
+  title: "{title}"
+  guidelines: [care]
+  dimension: bond
+  difficulty: beginner
+  context: "A client arrives."
+  says: "Hello."
+  exercise:
+    kind: choose
+    prompt: "What do you say?"
+    options:
+      - id: a
+        text: "Let's begin."
+        best: false
+        feedback: "Too quick (guideline: care)."
+      - id: b
+        text: "Welcome back."
+        best: true
+        feedback: "Warm (guideline: care)."
+    rationale: "Welcoming builds the bond."
+"""
