@@ -1,0 +1,102 @@
+"""``alliance validate [PATH...]``: check vignette files before they reach a trainee.
+
+Prints one line per problem (file, line, vignette, field, what to fix) and a one-line verdict.
+Exit status: 0 when there are no errors (warnings allowed), 1 when there are errors, 2 when a
+path cannot be used. ``--json`` prints a summary for an instructor's own tooling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from helpers.bank import DIFFICULTIES, DIMENSIONS, GUIDELINES, KINDS, Bank, validate_files
+from helpers.paths import data_path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="vignette files or folders of *.yaml files (default: the course's data/vignettes)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON summary (files, vignettes, problems, counts) instead of text",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths] or [data_path("vignettes")]
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+            if not found:
+                return _unusable(f"no .yaml files in the folder '{path}'")
+            files += found
+        elif path.exists():
+            files.append(path)
+        else:
+            return _unusable(f"no such file or folder: '{path}'")
+    bank, problems = validate_files(files)
+    errors = [p for p in problems if p.is_error]
+    if args.json:
+        print(json.dumps(summary(bank, problems), indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            print(problem)
+        print(verdict(bank, problems))
+    return 1 if errors else 0
+
+
+def verdict(bank: Bank, problems: list) -> str:
+    """One line: '47 vignettes in 7 files: OK' or '3 problems in 2 files'."""
+    errors = [p for p in problems if p.is_error]
+    warnings = len(problems) - len(errors)
+    note = f" ({_plural(warnings, 'warning')})" if warnings else ""
+    if not errors:
+        return (
+            f"{_plural(len(bank.vignettes), 'vignette')} in "
+            f"{_plural(len(bank.files), 'file')}: OK{note}"
+        )
+    files = len({p.file for p in errors})
+    return f"{_plural(len(errors), 'problem')} in {_plural(files, 'file')}{note}"
+
+
+def summary(bank: Bank, problems: list) -> dict[str, Any]:
+    """What ``--json`` prints: sizes, every problem, and how the valid vignettes spread."""
+    vignettes = list(bank.vignettes.values())
+    counts = {
+        "guideline": _count((g for v in vignettes for g in v.guidelines), GUIDELINES),
+        "kind": _count((v.exercise["kind"] for v in vignettes), KINDS),
+        "dimension": _count((v.dimension for v in vignettes), DIMENSIONS),
+        "difficulty": _count((v.difficulty for v in vignettes), DIFFICULTIES),
+    }
+    return {
+        "files": len(bank.files),
+        "vignettes": len(vignettes),
+        "ok": not any(p.is_error for p in problems),
+        "problems": [dict(p.as_dict(), text=str(p)) for p in problems],
+        "counts": counts,
+    }
+
+
+def _count(values, keys: tuple[str, ...]) -> dict[str, int]:
+    found = Counter(values)
+    return {key: found.get(key, 0) for key in keys}
+
+
+def _unusable(message: str) -> int:
+    print(f"alliance validate: {message}", file=sys.stderr)
+    return 2
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
