@@ -38,10 +38,12 @@ $(NODE_STAMP): package.json package-lock.json
 
 setup: $(SETUP_STAMP)
 
+# The course's own notebooks are trusted, so their stored widgets show before anything runs.
 lab: setup
 	$(BIN)/jupyter trust notebooks/*.ipynb
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --port=$(LAB_PORT) \
-		--LabApp.default_url=/lab/tree/00-start-here.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
+		--LabApp.default_url=/lab/tree/00-start-here.ipynb \
+		$(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: setup $(NODE_STAMP)
 	$(BIN)/python -m tests.run
