@@ -76,3 +76,14 @@ def test_a_missing_or_bad_hub_address_is_explained(capsys):
     assert main(["link", "--repo", "https://github.com/dept/alliance-lab"]) == 2
     assert "--hub https://" in capsys.readouterr().out
     assert main(["link", "--hub", "hub.example.edu", "--repo", "r"]) == 2
+
+
+def test_readme_launch_links_match_the_generated_binder_links():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    expected = binder_links(
+        "https://github.com/alliance-lab/alliance-lab", "main", course_notebooks()
+    )
+    for name, link in expected[1:]:
+        assert f"| {name.removesuffix('.ipynb')} | [launch]({link}) |" in readme, name
