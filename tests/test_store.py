@@ -331,6 +331,17 @@ def test_two_kernels_creating_the_pseudonym_at_once_agree(tmp_path):
     assert [p.name for p in folder.iterdir()] == ["pseudonym"]
 
 
+def test_the_pseudonym_is_made_where_hard_links_are_not_allowed(tmp_path, monkeypatch):
+    def no_links(*_args, **_kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(store_module.os, "link", no_links)
+    token = pseudonym(tmp_path / "nfs-home")
+    assert pseudonym(tmp_path / "nfs-home") == token
+    assert [p.name for p in (tmp_path / "nfs-home").iterdir()] == ["pseudonym"]
+    assert stat.S_IMODE((tmp_path / "nfs-home" / "pseudonym").stat().st_mode) == 0o600
+
+
 def test_a_damaged_pseudonym_file_gets_a_clear_message(home):
     home.mkdir(mode=0o700)
     (home / "pseudonym").write_text("no\n")

@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -366,31 +367,51 @@ def get_store() -> Store:
 _PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
+def _write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` holding ``data``; FileExistsError if it exists. Readers never see it
+    half-written where the file system has hard links (temporary file, then ``os.link``)."""
+    temporary = path.with_name(f".{path.name}-{secrets.token_hex(8)}.tmp")
+    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        # No hard links here (some network or container file systems): create it directly.
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    finally:
+        temporary.unlink()
+
+
 def pseudonym(home: str | os.PathLike[str] | None = None) -> str:
     """The trainee's pseudonym: a random token made once and kept in their private folder.
 
-    Created with ``O_EXCL`` semantics (written to a temporary file, then hard-linked to its
-    name), so two kernels starting at once agree on one token and nobody ever reads half a file.
+    Created with ``O_EXCL`` semantics, so two kernels starting at once agree on one token.
     """
     folder = Path(home) if home is not None else alliance_home()
     _private_dir(folder)
     path = folder / PSEUDONYM_FILENAME
     if not path.exists():
-        token = secrets.token_urlsafe(16)
-        temporary = folder / f".pseudonym-{secrets.token_hex(8)}.tmp"
-        fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         try:
-            os.write(fd, token.encode("ascii") + b"\n")
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(temporary, path)
+            _write_new(path, secrets.token_urlsafe(16).encode("ascii") + b"\n")
         except FileExistsError:
             pass  # another kernel made it first: use theirs
-        finally:
-            temporary.unlink()
-    token = path.read_text(encoding="ascii", errors="replace").strip()
+    token = ""
+    for _ in range(50):  # without hard links, another kernel may be mid-write for a moment
+        token = path.read_text(encoding="ascii", errors="replace").strip()
+        if token:
+            break
+        time.sleep(0.02)
     if not _PSEUDONYM.match(token):
         raise StoreError(
             f"{display_path(path)} does not hold a valid pseudonym. Delete that file and a new "

@@ -1,0 +1,339 @@
+"""Share a reflection with the instructor as one pseudonymous submission file.
+
+A submission holds only what the instructor needs for the class view (see docs/data-format.md):
+the trainee's random pseudonym, the class code, the ISO week, the session, the role, the
+ratings, the check-ins, a summary of exercise choices and, only if the trainee ticked the box,
+their written comment scrubbed of e-mail addresses, links, phone numbers and roster names. It
+never holds a username, host name, IP address, file path or time of day (rule M1).
+
+Each submission is its own file with a random name, written to a temporary file in the same
+folder, synced, and then linked to its final name, so the instructor never sees half a file and
+no two trainees ever write to the same file (rules D2, D3). The file is 0640: in a class drop
+folder (mode 3733) only the instructors' group can read it. The drop folder is never listed:
+trainees may create files there but not see them.
+
+The command ``alliance export`` does the same from a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import re
+import secrets
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from helpers.scrub import load_roster, scrub
+from helpers.store import (
+    CHECKINS,
+    GUIDELINES,
+    Store,
+    StoreError,
+    display_path,
+    get_store,
+    pseudonym,
+)
+
+FORMAT = "alliance-reflection"
+FORMAT_VERSION = 1
+MAX_SHARED_TEXT = 5000
+COHORT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+VIGNETTE_PATTERN = re.compile(r"^[a-z]+-[0-9]{2}$")
+OPTION_PATTERN = re.compile(r"^[a-z0-9]{1,8}$")
+MAX_ATTEMPTS = 100
+# Errors that mean "this file system cannot make hard links": fall back to os.replace.
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
+
+
+class ShareError(ValueError):
+    """Sharing did not happen; the message says why and what to do. The reflection is safe."""
+
+
+def check_cohort(cohort: str | None) -> str:
+    """The class code from the argument or ``ALLIANCE_COHORT``, checked."""
+    value = (cohort if cohort is not None else os.environ.get("ALLIANCE_COHORT", "")).strip()
+    if not value:
+        raise ShareError(
+            "No class code is set. Enter the class code your instructor gave you (for example "
+            "FALL26) and share again."
+        )
+    if not COHORT_PATTERN.match(value):
+        raise ShareError(
+            f"The class code {value[:40]!r} is not valid: use 1 to 32 letters, digits, '-' or "
+            "'_' (for example FALL26)."
+        )
+    return value
+
+
+def iso_week(created: str) -> str:
+    """The ISO week (``2026-W48``) of a saved time: the only time information shared."""
+    year, week, _ = datetime.fromisoformat(created).isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def choices_summary(store: Store) -> list[dict[str, Any]]:
+    """For each *choose* exercise answered: the option of the latest attempt and the attempts."""
+    latest: dict[str, str] = {}
+    attempts: dict[str, int] = {}
+    for answer in store.answers():
+        if answer.kind != "choose" or not VIGNETTE_PATTERN.match(answer.vignette_id):
+            continue
+        option = answer.answer.get("option", answer.answer.get("choice"))
+        if not isinstance(option, str) or not OPTION_PATTERN.match(option):
+            continue
+        latest[answer.vignette_id] = option
+        attempts[answer.vignette_id] = attempts.get(answer.vignette_id, 0) + 1
+    return [
+        {"vignette": vid, "option": latest[vid], "attempts": min(attempts[vid], MAX_ATTEMPTS)}
+        for vid in sorted(latest)
+    ]
+
+
+def _roster_names(roster: str | os.PathLike[str] | None) -> list[str]:
+    source = roster if roster is not None else os.environ.get("ALLIANCE_ROSTER") or None
+    if source is None:
+        return []
+    try:
+        return load_roster(source)
+    except ValueError as error:
+        raise ShareError(f"{error} Nothing was shared.") from None
+
+
+def build_submission(
+    reflection: dict[str, Any], *, store: Store, cohort: str, names: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The submission for one saved reflection, exactly in the shared format (version 1)."""
+    submission: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "submission_id": secrets.token_hex(16),
+        "pseudonym": _pseudonym(store),
+        "cohort": cohort,
+        "week": iso_week(reflection["created"]),
+        "session": int(reflection["session"]),
+        "role": reflection["role"],
+        "ratings": {name: int(reflection["ratings"][name]) for name in GUIDELINES},
+        "checkins": {name: int(reflection["checkins"][name]) for name in CHECKINS},
+        "choices": choices_summary(store),
+    }
+    text = reflection.get("text") or ""
+    if reflection.get("share_text") and text.strip():
+        submission["text"] = scrub(text.strip(), names)[:MAX_SHARED_TEXT]
+    return submission
+
+
+def _pseudonym(store: Store) -> str:
+    return pseudonym(store.path.parent)
+
+
+def outbox(store: Store) -> Path:
+    """The private outbox used when no drop folder is set up."""
+    return store.path.parent / "outbox"
+
+
+def _target(store: Store, dropbox: str | os.PathLike[str] | None) -> Path:
+    chosen = dropbox if dropbox is not None else os.environ.get("ALLIANCE_DROPBOX") or None
+    if chosen is None:
+        folder = outbox(store)
+        old = os.umask(0o077)
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+        finally:
+            os.umask(old)
+        return folder
+    folder = Path(chosen).expanduser()
+    if not folder.is_dir():
+        raise ShareError(
+            f"The drop folder {display_path(folder)} was not found, so nothing was shared. Your "
+            "reflection is saved; ask your instructor to check the class drop folder."
+        )
+    return folder
+
+
+def _fsync_dir(folder: Path) -> None:
+    # In a drop folder the trainee may not read the directory, so this can be refused; the file
+    # itself is already synced, and the instructor reads it after the deadline anyway.
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _publish(temporary: Path, final: Path) -> None:
+    """Give the finished file its final name, never replacing an existing file."""
+    try:
+        os.link(temporary, final)
+    except OSError as error:
+        if isinstance(error, FileExistsError) or error.errno not in _NO_LINKS:
+            raise
+        if final.exists():
+            raise FileExistsError(errno.EEXIST, "file exists", str(final)) from None
+        os.replace(temporary, final)
+    else:
+        temporary.unlink()
+
+
+def write_submission(submission: dict[str, Any], folder: Path) -> Path:
+    """Write one submission atomically as ``<week>-<submission id>.json``, mode 0640."""
+    final = folder / f"{submission['week']}-{submission['submission_id']}.json"
+    temporary = folder / f".{secrets.token_hex(16)}.partial"
+    payload = json.dumps(submission, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            os.fchmod(stream.fileno(), 0o640)  # whatever the umask: readable by instructors
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        _publish(temporary, final)
+    except BaseException:
+        try:
+            temporary.unlink()
+        except OSError:
+            pass
+        raise
+    _fsync_dir(folder)
+    return final
+
+
+def share_reflection(
+    reflection_id: int,
+    *,
+    store: Store | None = None,
+    dropbox: str | os.PathLike[str] | None = None,
+    cohort: str | None = None,
+    roster: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Share one saved reflection and return the file written.
+
+    The file goes to ``dropbox``, else the folder named by ``ALLIANCE_DROPBOX``, else the
+    trainee's private outbox. ``roster`` (else ``ALLIANCE_ROSTER``) names a file of class names
+    to hide in the comment. Raises :class:`ShareError` with a plain message if nothing was
+    shared; the reflection then stays saved and unshared.
+    """
+    store = store if store is not None else get_store()
+    reflection = store.reflection(reflection_id)
+    if reflection is None:
+        raise ShareError(f"There is no saved reflection number {reflection_id}.")
+    code = check_cohort(cohort)
+    names = _roster_names(roster)
+    folder = _target(store, dropbox)
+    submission = build_submission(reflection, store=store, cohort=code, names=names)
+    try:
+        path = write_submission(submission, folder)
+    except OSError as error:
+        reason = error.strerror or error.__class__.__name__
+        raise ShareError(
+            f"The file could not be written to {display_path(folder)} ({reason}), so nothing "
+            "was shared. Your reflection is still saved: try again, or ask your instructor."
+        ) from error
+    store.mark_shared(reflection_id, submission["submission_id"])
+    return path
+
+
+def is_in_outbox(path: Path, store: Store | None = None) -> bool:
+    """Whether a shared file went to the private outbox (no drop folder set up)."""
+    store = store if store is not None else get_store()
+    return path.parent == outbox(store)
+
+
+def share_message(path: Path, store: Store | None = None) -> str:
+    """What a trainee is told after sharing: where the file is and what to do next."""
+    if not is_in_outbox(path, store):
+        return (
+            f"Shared: the file {path.name} is in your class's drop folder. Only your "
+            "instructor can open it; you cannot see it there, and that is expected."
+        )
+    shown = display_path(path)
+    return (
+        f"No drop folder is set up, so the file was saved to your private outbox: {shown} — "
+        "download it from JupyterLab's file browser and send it to your instructor. The file "
+        "browser hides folders whose names start with a dot, so first copy the file next to "
+        f"this notebook by running this line in a new cell: !cp {shown} ."
+    )
+
+
+# -- alliance export ---------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--all", action="store_true", help="export every reflection again")
+    which.add_argument(
+        "--reflection", type=int, metavar="ID", help="export one reflection by its number"
+    )
+    parser.add_argument(
+        "--to",
+        metavar="DIR",
+        type=Path,
+        help="write the files to DIR (default: ALLIANCE_DROPBOX, else your private outbox)",
+    )
+    parser.add_argument(
+        "--cohort", help="class code from your instructor (default: ALLIANCE_COHORT)"
+    )
+    parser.add_argument(
+        "--roster",
+        metavar="FILE",
+        type=Path,
+        help="file of class names (one per line) to hide in shared comments",
+    )
+    parser.epilog = (
+        "Without --all or --reflection, exports the reflections not shared yet. Exit status: "
+        "0 written (or nothing to export), 1 could not export, 2 wrong options."
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        store = get_store()
+    except StoreError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if args.reflection is not None:
+        found = store.reflection(args.reflection)
+        if found is None:
+            print(f"There is no saved reflection number {args.reflection}.", file=sys.stderr)
+            return 1
+        chosen = [found]
+    elif args.all:
+        chosen = store.reflections()
+    else:
+        chosen = [r for r in store.reflections() if not r["shared_as"]]
+    if not chosen:
+        print("Nothing to export: every saved reflection has been shared already.")
+        return 0
+    if args.to is not None:
+        try:
+            args.to.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            print(f"Cannot create {display_path(args.to)}: {error.strerror}", file=sys.stderr)
+            return 1
+    for reflection in chosen:
+        try:
+            path = share_reflection(
+                reflection["id"],
+                store=store,
+                dropbox=args.to,
+                cohort=args.cohort,
+                roster=args.roster,
+            )
+        except ShareError as error:
+            print(error, file=sys.stderr)
+            return 1
+        print(
+            f"Wrote reflection {reflection['id']} (session {reflection['session']}, as "
+            f"{reflection['role']}) to {display_path(path)}"
+        )
+    return 0

@@ -1,0 +1,363 @@
+"""Sharing writes exactly the agreed submission file, in the right place, atomically, with
+nothing that points back at the person or the machine; `alliance export` does the same."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+import socket
+import stat
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from helpers import share as share_module
+from helpers.cli import main as alliance
+from helpers.paths import data_path
+from helpers.share import ShareError, share_message, share_reflection
+from helpers.store import get_store, pseudonym
+
+RATINGS = {"safety": 7, "care": 8, "understanding": 6, "focus": 9}
+CHECKINS = {"notice_rupture": 6, "repair_rupture": 5, "ask_feedback": 7}
+KEYS = [
+    "format",
+    "format_version",
+    "submission_id",
+    "pseudonym",
+    "cohort",
+    "week",
+    "session",
+    "role",
+    "ratings",
+    "checkins",
+    "choices",
+]
+NAME = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])-[0-9a-f]{32}\.json$")
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "alliance-home"
+    monkeypatch.setenv("ALLIANCE_HOME", str(folder))
+    monkeypatch.setenv("ALLIANCE_COHORT", "FALL26")
+    monkeypatch.delenv("ALLIANCE_DROPBOX", raising=False)
+    monkeypatch.delenv("ALLIANCE_ROSTER", raising=False)
+    return folder
+
+
+@pytest.fixture
+def store(home):
+    return get_store()
+
+
+@pytest.fixture
+def dropbox(tmp_path) -> Path:
+    folder = tmp_path / "dropbox"
+    folder.mkdir()
+    folder.chmod(0o3733)
+    return folder
+
+
+def save(store, text="", share_text=False, session=3, role="counselor") -> int:
+    pseudonym()  # made before any test breaks the file system calls
+    return store.save_reflection(session, role, RATINGS, CHECKINS, text, share_text)
+
+
+def files_in(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir())
+
+
+def test_a_shared_reflection_is_exactly_the_agreed_format(store, dropbox):
+    store.record_answer("care-04", "choose", {"option": "a"}, correct=False)
+    store.record_answer("care-04", "choose", {"option": "b"}, correct=True)
+    store.record_answer("safety-02", "choose", {"option": "c"}, correct=True)
+    store.record_answer("safety-03", "rate", {"safety": 4})
+    reflection_id = save(store)
+
+    path = share_reflection(reflection_id, dropbox=dropbox)
+
+    assert files_in(dropbox) == [path]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert list(data) == KEYS
+    assert data["format"] == "alliance-reflection" and data["format_version"] == 1
+    assert re.fullmatch(r"[0-9a-f]{32}", data["submission_id"])
+    assert data["pseudonym"] == pseudonym()
+    assert data["cohort"] == "FALL26"
+    assert re.fullmatch(r"\d{4}-W\d{2}", data["week"])
+    assert (data["session"], data["role"]) == (3, "counselor")
+    assert data["ratings"] == RATINGS and data["checkins"] == CHECKINS
+    assert data["choices"] == [
+        {"vignette": "care-04", "option": "b", "attempts": 2},
+        {"vignette": "safety-02", "option": "c", "attempts": 1},
+    ]
+    assert NAME.match(path.name) and path.name.startswith(data["week"])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert store.reflection(reflection_id)["shared_as"] == data["submission_id"]
+
+
+def test_the_week_is_the_iso_week_of_the_save_date():
+    assert share_module.iso_week("2026-11-20T22:15:09+00:00") == "2026-W47"
+    assert share_module.iso_week("2027-01-01T08:00:00+00:00") == "2026-W53"
+    assert share_module.iso_week("2026-01-01T08:00:00+00:00") == "2026-W01"
+
+
+def test_the_file_names_no_person_machine_path_or_time(store, dropbox, home, tmp_path):
+    reflection_id = save(store, text="It went fine.", share_text=True)
+    created = store.reflection(reflection_id)["created"]
+    raw = share_reflection(reflection_id, dropbox=dropbox).read_bytes()
+    for secret in (getpass.getuser(), socket.gethostname(), str(Path.home()), str(tmp_path)):
+        assert secret.encode() not in raw
+    assert created.encode() not in raw
+    assert not re.search(rb"\d{2}:\d{2}", raw), "a time of day is in the file"
+    assert not re.search(rb"\d{4}-\d{2}-\d{2}", raw), "a date is in the file"
+
+
+def test_the_comment_is_sent_only_when_the_trainee_ticked_the_box(store, dropbox):
+    kept = save(store, text="My partner Anna said it felt rushed.", share_text=False)
+    data = json.loads(share_reflection(kept, dropbox=dropbox).read_text())
+    assert "text" not in data
+    assert b"Anna" not in b"".join(p.read_bytes() for p in files_in(dropbox))
+
+
+def test_a_shared_comment_is_scrubbed(store, dropbox, tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_text("Anna Brown\nSean O'Neil\n", encoding="utf-8")
+    text = "Anna (anna.b@uni.edu, +44 20 7946 0958) and Dr. O'Neil: see www.x.org on 2026-11-20"
+    reflection_id = save(store, text=text, share_text=True)
+
+    data = json.loads(share_reflection(reflection_id, dropbox=dropbox, roster=roster).read_text())
+
+    assert data["text"] == "[NAME] ([EMAIL], [PHONE]) and Dr. [NAME]: see [URL] on 2026-11-20"
+    assert list(data) == [*KEYS, "text"]
+    assert store.reflection(reflection_id)["text"] == text  # the private copy is untouched
+
+
+def test_the_roster_can_come_from_the_environment(store, dropbox, tmp_path, monkeypatch):
+    roster = tmp_path / "roster.txt"
+    roster.write_text("Anna Brown\n", encoding="utf-8")
+    monkeypatch.setenv("ALLIANCE_ROSTER", str(roster))
+    reflection_id = save(store, text="Anna was kind", share_text=True)
+    data = json.loads(share_reflection(reflection_id, dropbox=dropbox).read_text())
+    assert data["text"] == "[NAME] was kind"
+
+
+def test_the_export_validates_against_the_submission_schema(store, dropbox):
+    schema = json.loads(data_path("schema", "submission.schema.json").read_text())
+    store.record_answer("care-04", "choose", {"option": "b"}, correct=True)
+    with_text = save(store, text="Good practice.", share_text=True)
+    without_text = save(store, session=20, role="client")
+    for reflection_id in (with_text, without_text):
+        data = json.loads(share_reflection(reflection_id, dropbox=dropbox).read_text())
+        jsonschema.validate(data, schema)
+
+
+def test_the_drop_folder_comes_from_the_environment(store, dropbox, monkeypatch):
+    monkeypatch.setenv("ALLIANCE_DROPBOX", str(dropbox))
+    path = share_reflection(save(store))
+    assert path.parent == dropbox
+    assert share_message(path, store) == (
+        f"Shared: the file {path.name} is in your class's drop folder. Only your instructor "
+        "can open it; you cannot see it there, and that is expected."
+    )
+
+
+def test_without_a_drop_folder_the_file_goes_to_the_private_outbox(store, home):
+    path = share_reflection(save(store))
+    assert path.parent == home / "outbox"
+    assert stat.S_IMODE((home / "outbox").stat().st_mode) == 0o700
+    message = share_message(path, store)
+    assert message.startswith(
+        "No drop folder is set up, so the file was saved to your private outbox: "
+        f"$ALLIANCE_HOME/outbox/{path.name} — download it from JupyterLab's file browser and "
+        "send it to your instructor."
+    )
+    assert message.endswith(f"!cp $ALLIANCE_HOME/outbox/{path.name} .")
+
+
+def test_an_outbox_in_the_home_folder_is_shown_with_a_tilde(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("ALLIANCE_HOME", raising=False)
+    monkeypatch.delenv("ALLIANCE_DROPBOX", raising=False)
+    store = get_store()
+    reflection_id = save(store)
+    path = share_reflection(reflection_id, store=store, cohort="FALL26")
+    message = share_message(path, store)
+    assert f"your private outbox: ~/.alliance/outbox/{path.name}" in message
+    assert str(tmp_path) not in message
+
+
+def test_a_failure_while_publishing_leaves_no_file_and_the_reflection_unshared(
+    store, dropbox, monkeypatch
+):
+    reflection_id = save(store)
+
+    def broken(*_args, **_kwargs):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(share_module.os, "link", broken)
+    with pytest.raises(ShareError) as failed:
+        share_reflection(reflection_id, dropbox=dropbox)
+
+    assert "could not be written" in str(failed.value)
+    assert "Your reflection is still saved" in str(failed.value)
+    assert files_in(dropbox) == []
+    saved = store.reflection(reflection_id)
+    assert saved["ratings"] == RATINGS and saved["shared_as"] is None
+
+
+def test_a_failing_replace_on_a_folder_without_hard_links_leaves_nothing(
+    store, dropbox, monkeypatch
+):
+    reflection_id = save(store)
+
+    def no_links(*_args, **_kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    def broken_replace(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(share_module.os, "link", no_links)
+    monkeypatch.setattr(share_module.os, "replace", broken_replace)
+    with pytest.raises(ShareError, match="No space left on device"):
+        share_reflection(reflection_id, dropbox=dropbox)
+    assert files_in(dropbox) == []
+    assert store.reflection(reflection_id)["shared_as"] is None
+
+
+def test_without_hard_links_the_file_is_still_published_by_replace(store, dropbox, monkeypatch):
+    def no_links(*_args, **_kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    reflection_id = save(store)
+    monkeypatch.setattr(share_module.os, "link", no_links)
+    path = share_reflection(reflection_id, dropbox=dropbox)
+    assert files_in(dropbox) == [path]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_failure_while_writing_leaves_no_partial_file(store, dropbox, monkeypatch):
+    reflection_id = save(store)
+
+    def broken_fsync(_fd):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(share_module.os, "fsync", broken_fsync)
+    with pytest.raises(ShareError):
+        share_reflection(reflection_id, dropbox=dropbox)
+    assert files_in(dropbox) == []
+    assert store.reflection(reflection_id)["shared_as"] is None
+
+
+def test_the_file_is_0640_even_under_a_strict_umask(store, dropbox):
+    old = os.umask(0o077)
+    try:
+        path = share_reflection(save(store), dropbox=dropbox)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize(
+    ("cohort", "message"),
+    [
+        ("", "No class code is set. Enter the class code your instructor gave you"),
+        ("FALL 26", "The class code 'FALL 26' is not valid: use 1 to 32 letters, digits"),
+        ("../x", "The class code '../x' is not valid"),
+        ("A" * 33, "is not valid: use 1 to 32"),
+    ],
+)
+def test_a_bad_class_code_is_refused_before_anything_is_written(
+    store, dropbox, monkeypatch, cohort, message
+):
+    monkeypatch.delenv("ALLIANCE_COHORT")
+    reflection_id = save(store)
+    with pytest.raises(ShareError, match=re.escape(message)):
+        share_reflection(reflection_id, dropbox=dropbox, cohort=cohort)
+    assert files_in(dropbox) == []
+    assert store.reflection(reflection_id)["shared_as"] is None
+
+
+def test_a_missing_drop_folder_is_named_and_not_created(store, tmp_path):
+    missing = tmp_path / "no-such-dropbox"
+    with pytest.raises(ShareError, match="The drop folder .* was not found"):
+        share_reflection(save(store), dropbox=missing)
+    assert not missing.exists()
+
+
+def test_a_missing_roster_stops_the_share(store, dropbox, tmp_path):
+    reflection_id = save(store, text="Anna", share_text=True)
+    with pytest.raises(
+        ShareError, match="roster file gone.txt was not found; check its name. Nothing was shared"
+    ):
+        share_reflection(reflection_id, dropbox=dropbox, roster=tmp_path / "gone.txt")
+    assert files_in(dropbox) == []
+
+
+def test_an_unknown_reflection_is_refused(store, dropbox):
+    with pytest.raises(ShareError, match="There is no saved reflection number 42"):
+        share_reflection(42, dropbox=dropbox)
+
+
+# -- alliance export ---------------------------------------------------------------------------
+
+
+def test_export_writes_the_unshared_reflections_and_says_where(store, tmp_path, capsys):
+    first, second = save(store, session=1), save(store, session=2, role="client")
+    share_reflection(first, store=store, dropbox=tmp_path)  # already shared
+    target = tmp_path / "to-send"
+
+    assert alliance(["export", "--to", str(target)]) == 0
+
+    out = capsys.readouterr().out
+    [written] = files_in(target)
+    assert out == (f"Wrote reflection {second} (session 2, as client) to {target / written.name}\n")
+    assert json.loads(written.read_text())["session"] == 2
+    assert store.reflection(second)["shared_as"] is not None
+
+    assert alliance(["export", "--to", str(target)]) == 0
+    assert capsys.readouterr().out == (
+        "Nothing to export: every saved reflection has been shared already.\n"
+    )
+
+
+def test_export_all_and_one_reflection(store, tmp_path, capsys):
+    first, second = save(store, session=1), save(store, session=2)
+    assert alliance(["export", "--all", "--to", str(tmp_path / "all")]) == 0
+    assert len(files_in(tmp_path / "all")) == 2
+    assert alliance(["export", "--reflection", str(first), "--to", str(tmp_path / "one")]) == 0
+    [one] = files_in(tmp_path / "one")
+    assert json.loads(one.read_text())["session"] == 1
+    assert f"Wrote reflection {first} (session 1" in capsys.readouterr().out
+    assert second
+
+
+def test_export_cohort_and_roster_options(store, tmp_path, monkeypatch):
+    monkeypatch.delenv("ALLIANCE_COHORT")
+    roster = tmp_path / "roster.txt"
+    roster.write_text("Anna Brown\n", encoding="utf-8")
+    save(store, text="Anna helped", share_text=True)
+    args = ["export", "--cohort", "SPRING27", "--roster", str(roster), "--to", str(tmp_path / "o")]
+    assert alliance(args) == 0
+    [written] = files_in(tmp_path / "o")
+    data = json.loads(written.read_text())
+    assert (data["cohort"], data["text"]) == ("SPRING27", "[NAME] helped")
+
+
+def test_export_failures_exit_1_with_a_message(store, tmp_path, capsys, monkeypatch):
+    assert alliance(["export", "--reflection", "7", "--to", str(tmp_path)]) == 1
+    assert "There is no saved reflection number 7." in capsys.readouterr().err
+    save(store)
+    monkeypatch.delenv("ALLIANCE_COHORT")
+    assert alliance(["export", "--to", str(tmp_path / "x")]) == 1
+    assert "No class code is set" in capsys.readouterr().err
+    assert store.reflections()[0]["shared_as"] is None
+
+
+def test_export_refuses_conflicting_options_with_exit_2(store, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        alliance(["export", "--all", "--reflection", "1"])
+    assert stopped.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
