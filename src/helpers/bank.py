@@ -255,9 +255,17 @@ _QUICK_CHECK = None
 
 
 def _schema() -> dict[str, Any]:
+    """The vignette schema; the course's own copy if ALLIANCE_DATA points at a folder
+    without one (an instructor's vignettes only)."""
     global _SCHEMA
     if _SCHEMA is None:
-        _SCHEMA = json.loads(data_path("schema", "vignette.schema.json").read_text("utf-8"))
+        path = data_path("schema", "vignette.schema.json")
+        if not path.is_file():
+            here = Path(__file__).resolve().parent
+            bundled = here / "_data" / "schema" / "vignette.schema.json"
+            repo = here.parents[1] / "data" / "schema" / "vignette.schema.json"
+            path = bundled if bundled.is_file() else repo
+        _SCHEMA = json.loads(path.read_text("utf-8"))
     return _SCHEMA
 
 
@@ -481,7 +489,8 @@ def _schema_messages(error, vignette: _Map) -> list[tuple[int | None, str, str]]
         for name in error.validator_value:
             if isinstance(value, dict) and name not in value:
                 hint = schema.get("properties", {}).get(name, {}).get("description", "")
-                message = f"missing required field '{name}'" + (f" — {hint}" if hint else "")
+                hint = f" ({hint.rstrip('.')})" if hint else ""
+                message = f"missing required field '{name}' — add it{hint}"
                 out.append((_locate(vignette, path), _field_name([*path, name]), message))
         return out
     line = _locate(vignette, path)
@@ -549,9 +558,7 @@ _CACHE: dict[tuple, Bank] = {}
 _CACHE_SIZE = 8
 
 
-def load_bank(
-    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None = None,
-) -> Bank:
+def load_bank(paths: PathsArg | None = None) -> Bank:
     """Load vignette files (default: every ``data/vignettes/*.yaml``) into a :class:`Bank`.
 
     Never raises for bad content: problems are recorded and valid vignettes still load. The
@@ -634,10 +641,17 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "unreadable YAML"
+        if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
+            what += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
+        hint = (
+            "indent with spaces, not tabs"
+            if "tab" in what
+            else "check the indentation, quotes and brackets around there"
+        )
         if mark is not None:
             fail(
                 f"not valid YAML at line {mark.line + 1}, column {mark.column + 1}: {what} — "
-                "check the indentation and quotes around there",
+                + hint,
                 mark.line + 1,
             )
         else:
@@ -804,7 +818,7 @@ def _kind_checks(name: str, vid: str | None, raw: _Map) -> list[Problem]:
         best = [i for i, o in enumerate(options) if o.get("best") is True]
         if not best:
             add(
-                options.line,
+                ex.key_lines.get("options"),
                 "exercise.options",
                 "no option has 'best: true' — mark exactly one option as the best response",
             )
@@ -830,7 +844,7 @@ def _kind_checks(name: str, vid: str | None, raw: _Map) -> list[Problem]:
         lines = ex["transcript"]
         if all(line["rupture"] == "none" for line in lines):
             add(
-                lines.line,
+                ex.key_lines.get("transcript"),
                 "exercise.transcript",
                 "no line has a rupture — mark at least one line 'rupture: withdrawal' or "
                 "'rupture: confrontation'",
