@@ -18,6 +18,7 @@ from helpers.collect import (
     class_rows,
     collect_folder,
     formula_safe,
+    restore_text,
     submissions_to_frame,
     write_table,
 )
@@ -433,3 +434,18 @@ def test_unreadable_folder_is_an_unusable_argument(drop, out, capsys, monkeypatc
     code, _, err = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 2
     assert "cannot list (Permission denied)" in err
+
+
+@pytest.mark.parametrize("value", ["-startsWithDash123", "-1", "FALL26", "care-04", "=x", " +1"])
+def test_restore_text_undoes_formula_safe(value):
+    assert restore_text(formula_safe(value)) == value
+
+
+def test_unfinished_upload_is_named_as_such(drop):
+    put(drop, ".0123abcd.partial", b'{"format": "alli')
+    put(drop, "a.json", make_doc(1))
+    submissions, report = collect_folder(drop)
+    assert len(submissions) == 1
+    assert report.rejected == [
+        (".0123abcd.partial", "an unfinished upload (temporary file), skipped")
+    ]

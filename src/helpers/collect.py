@@ -108,6 +108,9 @@ def collect_folder(
             raise CollectError(f"{folder}: cannot list ({exc.strerror or exc})") from None
         for name in names:
             report.files += 1
+            if name.startswith(".") and name.endswith(".partial"):
+                report.rejected.append((name, "an unfinished upload (temporary file), skipped"))
+                continue
             try:
                 doc = load_submission_at(dir_fd, name, max_bytes=max_bytes)
             except SubmissionError as exc:
@@ -196,6 +199,17 @@ def formula_safe(value: str) -> str:
     value = value.replace("\0", "")
     if value.startswith(_FORMULA_STARTS) or value.lstrip().startswith(_FORMULA_STARTS):
         return "'" + value
+    return value
+
+
+def restore_text(value: str) -> str:
+    """Undo :func:`formula_safe` for a class.csv text cell, for programs that read the table.
+
+    Safe for class.csv, whose text cells (ids, pseudonym, cohort, week, role, measure, item,
+    option) can never start with ``'`` themselves; not for comments.csv, whose text can.
+    """
+    if value.startswith("'") and value[1:].lstrip().startswith(_FORMULA_STARTS):
+        return value[1:]
     return value
 
 
