@@ -1,0 +1,855 @@
+"""The class view's charts and the printable handout (notebook 09).
+
+Each chart is drawn only from a ``View`` of ``helpers.classview`` (so every privacy rule has
+already been applied), says where its data came from at the top, and comes with a one-sentence
+summary, alt text and two or three discussion prompts. ``class_report`` shows them all;
+``write_handout`` saves them as one PDF plus a PNG per chart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from helpers.classview import (
+    CHECKIN_NAMES,
+    COARSE,
+    GUIDELINE_NAMES,
+    HIDDEN,
+    MIN_TRAINEES,
+    SHOWN,
+    ClassData,
+    ClassDataError,
+    View,
+    change_table,
+    checkins_table,
+    choices_table,
+    load_class,
+    profile_table,
+    self_partner_table,
+)
+from helpers.figures import PALETTE, AccessibleFigure, accessible_figure
+from helpers.sample import CHECKINS, GUIDELINES
+
+HATCH = "///"
+HIDDEN_GREY = "#BBBBBB"
+SNAPSHOT_FILE = "handout.json"
+HANDOUT_PDF = "class-reflections.pdf"
+# colours for ordered rating bands, low to high (Okabe-Ito)
+BAND_COLOURS = ["#D55E00", "#E69F00", "#F0E442", "#56B4E9", "#0072B2"]
+COARSE_BAND_COLOURS = ["#D55E00", "#F0E442", "#0072B2"]
+MARKERS = ["o", "s", "^", "D"]
+_RC = {"font.family": "DejaVu Sans", "font.size": 10, "axes.titlesize": 11}
+
+PROMPTS: dict[str, list[str]] = {
+    "profile": [
+        "Which guideline did the class find hardest to offer, seen from the client's chair? "
+        "What makes it hard in a practice session?",
+        "Where are the ratings most spread out? What might trainees at the two ends be doing "
+        "differently?",
+        "What would a client need from you to move your rating up one band?",
+    ],
+    "change": [
+        "Which guideline grew most across the sessions, and what in the practice helped it?",
+        "Which guideline changed least? Is it harder to learn, or harder to notice when it "
+        "is there?",
+        "Where do the bands overlap? What does that say about reading too much into one session?",
+    ],
+    "self_vs_partner": [
+        "Counselors often rate themselves above their clients. What might the counselor miss "
+        "that the client notices?",
+        "On which guideline were self and partner ratings closest? Why might that be?",
+        "How could you ask a client for feedback on the alliance in the session itself?",
+    ],
+    "choices": [
+        "Where a tempting option drew many first answers, what made it tempting?",
+        "What did the best response do for the alliance (goal, task, bond) that the others "
+        "did not?",
+        "Would your first answer be different with a real client in the room? Why?",
+    ],
+    "checkins": [
+        "Which rupture skill grew most from the first session to the last?",
+        "What helped you notice a rupture you would have missed in the first session?",
+        "Asking for feedback can feel awkward: what wording felt natural to you?",
+    ],
+}
+
+HEADINGS = {
+    "profile": "Class profile on the four guidelines",
+    "change": "Change across practice sessions",
+    "self_vs_partner": "Self-ratings and partner ratings",
+    "choices": "What the class chose on the vignettes",
+    "checkins": "Rupture check-ins, first session and last",
+}
+
+
+@dataclass
+class ClassChart:
+    """One chart of the class view: the figure, the view behind it and its prompts."""
+
+    name: str
+    heading: str
+    banner: str
+    figure: AccessibleFigure
+    view: View
+    prompts: list[str]
+
+    @property
+    def summary(self) -> str:
+        return self.figure.summary
+
+    @property
+    def alt(self) -> str:
+        return self.figure.alt
+
+    def note_lines(self) -> list[str]:
+        return [str(note) for note in self.view.notes]
+
+    def __repr__(self) -> str:
+        lines = [self.banner, self.summary]
+        lines += self.note_lines()
+        lines.append("Discuss:")
+        lines += [f"{i}. {prompt}" for i, prompt in enumerate(self.prompts, 1)]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        notes = "".join(f"<li>{html.escape(line)}</li>" for line in self.note_lines())
+        prompts = "".join(f"<li>{html.escape(prompt)}</li>" for prompt in self.prompts)
+        return (
+            f"<p><strong>{html.escape(self.banner)}</strong></p>"
+            + self.figure._repr_html_()
+            + (f"<ul>{notes}</ul>" if notes else "")
+            + f"<p>Discuss:</p><ol>{prompts}</ol>"
+        )
+
+
+@dataclass
+class ClassReport:
+    """Every chart of the class view, each under its heading."""
+
+    charts: list[ClassChart]
+
+    def __repr__(self) -> str:
+        return "\n\n".join(f"{c.heading}\n{c!r}" for c in self.charts)
+
+    def _repr_html_(self) -> str:
+        return "".join(f"<h3>{html.escape(c.heading)}</h3>{c._repr_html_()}" for c in self.charts)
+
+
+def _data(data: ClassData | str | os.PathLike[str] | None) -> ClassData:
+    return data if isinstance(data, ClassData) else load_class(data)
+
+
+def _fmt(value: float) -> str:
+    """A rating for a sentence: one decimal, no trailing '.0'."""
+    text = f"{round(float(value), 1):.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _figure(width: float, height: float) -> Figure:
+    import matplotlib
+
+    with matplotlib.rc_context(_RC):
+        return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _title(fig: Figure, text: str, data: ClassData, n: int) -> None:
+    source = "synthetic sample" if data.is_synthetic else data.source_label
+    fig.suptitle(f"{text}\n{source} · n = {n} trainees", fontsize=11)
+
+
+def _hidden_placeholder(ax, message: str = "hidden (n<5): fewer than 5 trainees") -> None:
+    ax.add_patch(
+        __import__("matplotlib.patches", fromlist=["Rectangle"]).Rectangle(
+            (0.05, 0.3),
+            0.9,
+            0.4,
+            transform=ax.transAxes,
+            facecolor="white",
+            edgecolor=HIDDEN_GREY,
+            hatch=HATCH,
+            gid="hidden-placeholder",
+        )
+    )
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        bbox={"facecolor": "white", "edgecolor": "none"},
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+# ----------------------------------------------------------------------------- profile
+
+
+def draw_profile(view: View, data: ClassData) -> Figure:
+    """Stacked bars: the share of partner ratings in each band, per guideline."""
+    fig = _figure(8, 4.2)
+    ax = fig.add_subplot()
+    _title(fig, "Class profile: ratings from the client's chair, all sessions", data, view.n)
+    if view.suppressed:
+        _hidden_placeholder(ax)
+        return fig
+    table = view.table
+    bands = list(dict.fromkeys(table["band"]))
+    colours = dict(
+        zip(bands, BAND_COLOURS if len(bands) == 5 else COARSE_BAND_COLOURS, strict=True)
+    )
+    y = np.arange(len(GUIDELINES))
+    if (table["status"] == COARSE).any():
+        _profile_grid(ax, table, bands, colours)
+    else:
+        for row, guideline in enumerate(GUIDELINES):
+            _profile_bar(ax, row, table[table["guideline"] == guideline], colours)
+    for row, guideline in enumerate(GUIDELINES):
+        stats = view.stats[view.stats["guideline"] == guideline].iloc[0]
+        if not np.isnan(stats["median"]):
+            ax.text(1.02, row, f"median {_fmt(stats['median'])}", va="center", fontsize=9)
+    handles = [Patch(facecolor=colours[b], edgecolor="black", label=b) for b in bands]
+    handles.append(Patch(facecolor="white", edgecolor=HIDDEN_GREY, hatch=HATCH, label=HIDDEN))
+    ax.set_yticks(y, [GUIDELINE_NAMES[g] for g in GUIDELINES])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    if (table["status"] == COARSE).any():
+        ax.set_xticks([])
+        ax.set_xlabel("rating bands; share of partner ratings as 20-point ranges (n < 10)")
+    else:
+        ax.set_xticks(np.linspace(0, 1, 6), [f"{p} %" for p in range(0, 101, 20)])
+        ax.set_xlabel("share of partner ratings (0–10, in bands)")
+    ax.set_ylabel("guideline")
+    ax.legend(
+        handles=handles,
+        title="rating band",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncol=len(handles),
+        frameon=False,
+    )
+    return fig
+
+
+def _profile_bar(ax, row: int, cells, colours: dict[str, str]) -> None:
+    """One stacked bar; hidden bands are drawn together as one hatched block where the first
+    of them would be (their combined share only, never one band's)."""
+    hidden_width = 1 - float(cells.loc[cells["status"] == SHOWN, "share"].sum())
+    left = 0.0
+    for cell in cells.itertuples():
+        if cell.status == HIDDEN:
+            if hidden_width > 1e-9:
+                ax.barh(
+                    row,
+                    hidden_width,
+                    left=left,
+                    color="white",
+                    edgecolor=HIDDEN_GREY,
+                    hatch=HATCH,
+                    gid="hidden",
+                )
+                left += hidden_width
+                hidden_width = 0.0
+            continue
+        if cell.share <= 0:
+            continue
+        colour = colours[cell.band]
+        ax.barh(row, cell.share, left=left, color=colour, edgecolor="black", linewidth=0.5)
+        if cell.share >= 0.07:
+            ax.text(
+                left + cell.share / 2,
+                row,
+                cell.label,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if colour in ("#D55E00", "#0072B2") else "black",
+            )
+        left += cell.share
+
+
+def _profile_grid(ax, table, bands: list[str], colours: dict[str, str]) -> None:
+    """For groups under 10 trainees: a grid of share ranges (no exact bar lengths)."""
+    width = 1 / len(bands)
+    for row, guideline in enumerate(GUIDELINES):
+        cells = table[table["guideline"] == guideline].set_index("band")
+        for k, band in enumerate(bands):
+            cell = cells.loc[band]
+            hidden = cell["status"] == HIDDEN
+            ax.barh(
+                row,
+                width,
+                left=k * width,
+                color="white" if hidden else colours[band],
+                alpha=1 if hidden else 0.35 + 0.65 * float(cell["share_high"]),
+                edgecolor=HIDDEN_GREY if hidden else "black",
+                linewidth=0.5,
+                hatch=HATCH if hidden else None,
+                gid="hidden" if hidden else None,
+            )
+            ax.text(
+                (k + 0.5) * width,
+                row,
+                f"{band}: {cell['label']}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+            )
+
+
+def profile_summary(view: View) -> str:
+    if view.suppressed:
+        return f"The class profile is hidden: fewer than {MIN_TRAINEES} trainees rated."
+    stats = view.stats.dropna(subset=["median"])
+    medians = ", ".join(f"{row.guideline} {_fmt(row.median)}" for row in stats.itertuples())
+    spread = (stats["q3"] - stats["q1"]).round(2)
+    least = stats["guideline"].iloc[int(np.argmin(spread.to_numpy()))]
+    return (
+        f"Across {view.n} trainees, the median rating from the client's chair was "
+        f"{medians}; {least} ratings varied least (narrowest middle half)."
+    )
+
+
+def profile_alt(view: View) -> str:
+    return (
+        "Horizontal stacked bar chart, one bar per guideline (safety, care, understanding, "
+        "focus), split into rating bands from low to high; hatched grey parts are hidden "
+        "because fewer than 5 trainees fell in them. " + profile_summary(view)
+    )
+
+
+# ----------------------------------------------------------------------------- change
+
+
+def draw_change(view: View, data: ClassData) -> Figure:
+    """One panel per guideline: mean partner rating per session with its 95 % CI band."""
+    fig = _figure(9, 6.2)
+    axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
+    _title(fig, "Change across practice sessions: partner ratings (mean, 95 % CI)", data, view.n)
+    table = view.table
+    sessions = sorted(int(s) for s in table["session"].unique()) if len(table) else [1]
+    for k, (ax, guideline) in enumerate(zip(axes, GUIDELINES, strict=True)):
+        colour = PALETTE[k]
+        cells = table[table["guideline"] == guideline].set_index("session").reindex(sessions)
+        x = np.array(sessions)
+        shown = (cells["status"] == SHOWN).to_numpy()
+        mean = np.where(shown, cells["mean"], np.nan)
+        ax.fill_between(
+            x,
+            np.where(shown, cells["low"], np.nan),
+            np.where(shown, cells["high"], np.nan),
+            color=colour,
+            alpha=0.25,
+            linewidth=0,
+            label="95 % CI",
+        )
+        ax.plot(x, mean, color=colour, marker=MARKERS[k], label="mean")
+        coarse = (cells["status"] == COARSE).to_numpy()
+        if coarse.any():
+            ax.errorbar(
+                x[coarse],
+                cells["median"].to_numpy()[coarse],
+                yerr=[
+                    (cells["median"] - cells["q1"]).to_numpy()[coarse],
+                    (cells["q3"] - cells["median"]).to_numpy()[coarse],
+                ],
+                fmt=MARKERS[k],
+                mfc="white",
+                color=colour,
+                capsize=3,
+                label="median, quartiles (n<10)",
+            )
+        for session in x[(cells["status"] == HIDDEN).to_numpy() | cells["status"].isna()]:
+            ax.axvspan(
+                session - 0.4, session + 0.4, facecolor="white", edgecolor=HIDDEN_GREY, hatch=HATCH
+            )
+            ax.text(session, 5, "hidden\n(n<5)", ha="center", va="center", fontsize=8)
+        ax.set_title(GUIDELINE_NAMES[guideline])
+        ax.set_ylim(0, 10)
+        ax.set_xticks(x)
+        ax.grid(axis="y", color="#DDDDDD", linewidth=0.5)
+        if k >= 2:
+            ax.set_xlabel("practice session")
+        if k % 2 == 0:
+            ax.set_ylabel("partner rating (0–10)")
+        if k == 0:
+            ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def _first_last(table, key: str, item: str):
+    cells = table[(table[key] == item) & (table["status"] != HIDDEN)].sort_values("session")
+    if len(cells) < 2:
+        return None
+    first, last = cells.iloc[0], cells.iloc[-1]
+    return first, last
+
+
+def change_summary(view: View) -> str:
+    moves = []
+    for guideline in GUIDELINES:
+        ends = _first_last(view.table, "guideline", guideline)
+        if ends is not None:
+            first, last = ends
+            moves.append((last["centre"] - first["centre"], guideline, first, last))
+    if not moves:
+        return "Change across sessions is hidden: no two sessions had 5 or more trainees."
+    moves.sort(key=lambda m: (-round(m[0], 6), GUIDELINES.index(m[1])))
+    top, low = moves[0], moves[-1]
+
+    def describe(move) -> str:
+        _, guideline, first, last = move
+        return (
+            f"{guideline} ({_fmt(first['centre'])} in session {int(first['session'])} to "
+            f"{_fmt(last['centre'])} in session {int(last['session'])})"
+        )
+
+    return (
+        f"Across {view.n} trainees, partner ratings grew most for {describe(top)} and least "
+        f"for {describe(low)}; shaded bands are 95 % confidence intervals."
+    )
+
+
+def change_alt(view: View) -> str:
+    return (
+        "Four line charts, one per guideline, of the mean partner rating (0 to 10) in each "
+        "practice session with a shaded 95 % confidence band; hidden sessions are hatched. "
+        + change_summary(view)
+    )
+
+
+# ----------------------------------------------------------------------------- self vs partner
+
+
+def draw_self_vs_partner(view: View, data: ClassData) -> Figure:
+    """Self-rating minus partner rating per session, one line per guideline, ±1 band."""
+    fig = _figure(8.5, 4.8)
+    ax = fig.add_subplot()
+    _title(fig, "Self-ratings minus partner ratings (class averages per session)", data, view.n)
+    table = view.table
+    if view.suppressed:
+        _hidden_placeholder(ax)
+        return fig
+    ax.axhspan(-1, 1, color="#EEEEEE", label="within ±1 point")
+    ax.axhline(0, color="black", linewidth=0.8)
+    offsets = np.linspace(-0.15, 0.15, len(GUIDELINES))
+    for k, guideline in enumerate(GUIDELINES):
+        cells = table[table["guideline"] == guideline].sort_values("session")
+        x = cells["session"].to_numpy(dtype=float) + offsets[k]
+        y = cells["difference"].where(cells["status"] != HIDDEN).to_numpy(dtype=float)
+        coarse = (cells["status"] == COARSE).to_numpy()
+        ax.plot(
+            x,
+            np.where(coarse, np.nan, y),
+            color=PALETTE[k],
+            marker=MARKERS[k],
+            label=GUIDELINE_NAMES[guideline],
+        )
+        if coarse.any():
+            ax.plot(
+                x[coarse],
+                y[coarse],
+                linestyle="none",
+                marker=MARKERS[k],
+                mfc="white",
+                color=PALETTE[k],
+            )
+    sessions = sorted(int(s) for s in table["session"].unique())
+    ax.set_xticks(sessions)
+    ax.set_xlabel("practice session")
+    ax.set_ylabel("self minus partner (rating points)")
+    low = (
+        min(-2.0, float(np.nanmin(table["difference"])) - 0.5)
+        if table["difference"].notna().any()
+        else -2.0
+    )
+    high = (
+        max(2.0, float(np.nanmax(table["difference"])) + 0.5)
+        if table["difference"].notna().any()
+        else 2.0
+    )
+    ax.set_ylim(low, high)
+    ax.text(
+        0.01,
+        0.98,
+        "above 0: counselors rated themselves higher than partners did",
+        transform=ax.transAxes,
+        va="top",
+        fontsize=8,
+    )
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return fig
+
+
+def self_partner_summary(view: View) -> str:
+    shown = view.table[view.table["status"] != HIDDEN]
+    if shown.empty:
+        return "Self and partner ratings are hidden: no session had 5 or more trainees in both."
+    mean = float(shown["difference"].mean())
+    direction = "above" if mean >= 0 else "below"
+    within = int(shown["within_1"].sum())
+    return (
+        f"Across {view.n} trainees, self-ratings were on average {_fmt(abs(mean))} points "
+        f"{direction} partner ratings, and {within} of {len(shown)} session-and-guideline "
+        "comparisons were within ±1 point; these compare class averages, not pairs, because "
+        "the class table does not record who partnered whom."
+    )
+
+
+def self_partner_alt(view: View) -> str:
+    return (
+        "Line chart of self-rating minus partner rating (class averages) per practice "
+        "session, one line per guideline with its own marker, over a grey band from −1 to +1. "
+        + self_partner_summary(view)
+    )
+
+
+# ----------------------------------------------------------------------------- choices
+
+
+def draw_choices(view: View, data: ClassData) -> Figure:
+    """Share of trainees choosing each option first, per vignette; the best one is marked."""
+    table = view.table
+    vignettes = list(dict.fromkeys(table["vignette"])) if len(table) else []
+    rows = max(len(vignettes), 1)
+    fig = _figure(8, 1.2 + 1.5 * rows)
+    axes = np.atleast_1d(fig.subplots(rows, 1, sharex=True))
+    _title(fig, "First answers on the choose vignettes (✓ = best response)", data, view.n)
+    if not vignettes:
+        _hidden_placeholder(axes[0], "no vignette choices were shared")
+        return fig
+    for ax, vignette in zip(axes, vignettes, strict=True):
+        cells = table[table["vignette"] == vignette].reset_index(drop=True)
+        n = int(cells["n"].iloc[0])
+        labels = []
+        for row, cell in cells.iterrows():
+            best = bool(cell["best"]) if cell["best"] is not None else False
+            labels.append(f"{cell['option']}  ✓ best" if best else str(cell["option"]))
+            edge = {"edgecolor": "black", "linewidth": 1.6 if best else 0.5}
+            colour = PALETTE[2] if best else PALETTE[0]
+            if cell["status"] == HIDDEN:
+                ax.barh(row, 0.12, color="white", hatch=HATCH, edgecolor=HIDDEN_GREY)
+                ax.text(0.13, row, HIDDEN, va="center", fontsize=8)
+                continue
+            if cell["status"] == COARSE:
+                low, high = cell["share_low"], cell["share_high"]
+                ax.barh(row, high - low, left=low, color=colour, alpha=0.5, hatch="..", **edge)
+                ax.text(high + 0.01, row, cell["label"], va="center", fontsize=8)
+            else:
+                ax.barh(row, cell["share"], color=colour, **edge)
+                ax.text(cell["share"] + 0.01, row, cell["label"], va="center", fontsize=8)
+        ax.set_yticks(range(len(cells)), labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.12)
+        ax.set_ylabel("option")
+        ax.set_title(f"{vignette} (n = {n})", fontsize=10, loc="left")
+    axes[-1].set_xticks(np.linspace(0, 1, 6), [f"{p} %" for p in range(0, 101, 20)])
+    axes[-1].set_xlabel("share of trainees choosing this option first")
+    return fig
+
+
+def choices_summary(view: View) -> str:
+    table = view.table
+    if table.empty:
+        return "No vignette choices were shared."
+    parts, top_best, counted = [], 0, 0
+    for vignette, cells in table.groupby("vignette", sort=False):
+        best = cells[cells["best"] == True]  # noqa: E712 (None means unknown)
+        if best.empty or (cells["status"] == HIDDEN).all():
+            continue
+        best = best.iloc[0]
+        parts.append(f"{vignette} {best['option']} {best['label']}")
+        shown = cells[cells["status"] == SHOWN]
+        if best["status"] == SHOWN and not shown.empty:
+            counted += 1
+            top_best += int(best["share"] >= shown["share"].max())
+    if not parts:
+        return "Every vignette's choices are hidden: fewer than 5 trainees answered each."
+    lead = (
+        f"The best response was the most common first answer on {top_best} of {counted} vignettes"
+        if counted
+        else "Shares are shown as ranges"
+    )
+    return f"{lead} ({view.n} trainees); share choosing the best response: {', '.join(parts)}."
+
+
+def choices_alt(view: View) -> str:
+    return (
+        "Horizontal bar charts, one per choose vignette, of the share of trainees who chose "
+        "each option first; the best option is labelled '✓ best' and drawn with a thick "
+        "outline, and hidden options are hatched. " + choices_summary(view)
+    )
+
+
+# ----------------------------------------------------------------------------- check-ins
+
+
+def draw_checkins(view: View, data: ClassData) -> Figure:
+    """Dumbbells: each check-in's class mean in the first and the last session, with CIs."""
+    fig = _figure(8, 3.8)
+    ax = fig.add_subplot()
+    _title(fig, "Rupture check-ins: first session and last (mean, 95 % CI)", data, view.n)
+    table = view.table
+    if view.suppressed or table.empty:
+        _hidden_placeholder(ax)
+        return fig
+    styles = {"first": (PALETTE[0], "o"), "last": (PALETTE[1], "^")}
+    for row, item in enumerate(CHECKINS):
+        cells = table[table["checkin"] == item]
+        ends = []
+        for when, (colour, marker) in styles.items():
+            cell = cells[cells["when"] == when]
+            if cell.empty or cell["status"].iloc[0] == HIDDEN:
+                continue
+            cell = cell.iloc[0]
+            session = int(cell["session"])
+            label = f"{when} session ({session})" if row == 0 else None
+            if cell["status"] == COARSE:
+                err = [[cell["median"] - cell["q1"]], [cell["q3"] - cell["median"]]]
+                ax.errorbar(
+                    cell["median"],
+                    row,
+                    xerr=err,
+                    fmt=marker,
+                    mfc="white",
+                    color=colour,
+                    capsize=3,
+                    label=label,
+                )
+            else:
+                err = [[cell["mean"] - cell["low"]], [cell["high"] - cell["mean"]]]
+                ax.errorbar(
+                    cell["mean"],
+                    row,
+                    xerr=err,
+                    fmt=marker,
+                    color=colour,
+                    capsize=3,
+                    markersize=8,
+                    label=label,
+                )
+            ends.append(cell["centre"])
+        if len(ends) == 2:
+            ax.plot(ends, [row, row], color="#777777", linewidth=1, zorder=0)
+        else:
+            ax.text(0.2, row, "first or last session hidden (n<5)", va="center", fontsize=8)
+    ax.set_yticks(range(len(CHECKINS)), [CHECKIN_NAMES[c] for c in CHECKINS])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 10)
+    ax.set_xlabel("check-in rating (0–10)")
+    ax.set_ylabel("check-in")
+    ax.grid(axis="x", color="#DDDDDD", linewidth=0.5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)
+    return fig
+
+
+def checkins_summary(view: View) -> str:
+    parts, rises = [], 0
+    for item in CHECKINS:
+        cells = view.table[(view.table["checkin"] == item) & (view.table["status"] != HIDDEN)]
+        if set(cells["when"]) != {"first", "last"}:
+            continue
+        first = cells[cells["when"] == "first"].iloc[0]
+        last = cells[cells["when"] == "last"].iloc[0]
+        rises += int(last["centre"] > first["centre"])
+        parts.append(f"{CHECKIN_NAMES[item]} {_fmt(first['centre'])} → {_fmt(last['centre'])}")
+    if not parts:
+        return "The check-ins are hidden: the first or last session had fewer than 5 trainees."
+    sessions = sorted(int(s) for s in view.table["session"].unique())
+    return (
+        f"Across {view.n} trainees, from session {sessions[0]} to session {sessions[-1]} the "
+        f"class check-ins rose on {rises} of {len(parts)}: {', '.join(parts)}."
+    )
+
+
+def checkins_alt(view: View) -> str:
+    return (
+        "Dumbbell chart: for each rupture check-in, a circle for the first session's class "
+        "mean and a triangle for the last session's, each with a 95 % confidence interval. "
+        + checkins_summary(view)
+    )
+
+
+# ----------------------------------------------------------------------------- public calls
+
+CHARTS: dict[str, tuple[Callable, Callable, Callable, Callable]] = {
+    "profile": (profile_table, draw_profile, profile_summary, profile_alt),
+    "change": (change_table, draw_change, change_summary, change_alt),
+    "self_vs_partner": (
+        self_partner_table,
+        draw_self_vs_partner,
+        self_partner_summary,
+        self_partner_alt,
+    ),
+    "choices": (choices_table, draw_choices, choices_summary, choices_alt),
+    "checkins": (checkins_table, draw_checkins, checkins_summary, checkins_alt),
+}
+
+
+def make_chart(name: str, data: ClassData | str | os.PathLike[str] | None = None) -> ClassChart:
+    """Aggregate, draw and describe one chart of the class view."""
+    data = _data(data)
+    build, draw, summarise, describe = CHARTS[name]
+    view = build(data)
+    figure = accessible_figure(draw(view, data), alt=describe(view), summary=summarise(view))
+    return ClassChart(name, HEADINGS[name], data.banner, figure, view, list(PROMPTS[name]))
+
+
+def show_profile(data: ClassData | str | None = None) -> ClassChart:
+    """The class profile on the four guidelines (distributions, not just means)."""
+    return make_chart("profile", data)
+
+
+def show_change(data: ClassData | str | None = None) -> ClassChart:
+    """Change across practice sessions per guideline, with 95 % confidence bands."""
+    return make_chart("change", data)
+
+
+def show_self_vs_partner(data: ClassData | str | None = None) -> ClassChart:
+    """Where counselors rate themselves above or below their partners."""
+    return make_chart("self_vs_partner", data)
+
+
+def show_choices(data: ClassData | str | None = None) -> ClassChart:
+    """What the class chose first on each choose vignette, best option marked."""
+    return make_chart("choices", data)
+
+
+def show_checkins(data: ClassData | str | None = None) -> ClassChart:
+    """Rupture check-ins in the first session against the last."""
+    return make_chart("checkins", data)
+
+
+def class_report(data: ClassData | str | None = None) -> ClassReport:
+    """Every chart of the class view, each under its heading, with its prompts."""
+    data = _data(data)
+    return ClassReport([make_chart(name, data) for name in CHARTS])
+
+
+# ----------------------------------------------------------------------------- handout
+
+
+class SnapshotError(ClassDataError):
+    """Publishing this handout next to the previous one would reveal a few trainees' answers."""
+
+
+def snapshot_id(data: ClassData) -> str:
+    """A date-free id for the class snapshot: a hash of its submission ids."""
+    ids = sorted(str(s) for s in data.frame["submission_id"].unique())
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
+
+
+def check_snapshot(data: ClassData, folder: Path) -> dict[str, object]:
+    """Rule S4: refuse a handout whose n differs by 1-4 trainees from the last one published
+    in the same folder (comparing the two would reveal those trainees' answers)."""
+    record = {"n": data.n_trainees, "id": snapshot_id(data)}
+    path = folder / SNAPSHOT_FILE
+    if not path.exists():
+        return record
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+        previous_n = int(previous["n"])
+    except (ValueError, KeyError, TypeError):
+        raise SnapshotError(
+            f"{SNAPSHOT_FILE} in '{folder.name}' is unreadable; move the old handout away or "
+            "choose a new folder."
+        ) from None
+    delta = abs(record["n"] - previous_n)
+    if previous.get("id") != record["id"] and 0 < delta < MIN_TRAINEES:
+        raise SnapshotError(
+            f"Not published: this class has {record['n']} trainees and the handout already in "
+            f"'{folder.name}' was made from {previous_n}. Two handouts that differ by "
+            f"{delta} trainee{'s' if delta > 1 else ''} let readers work out what "
+            f"{'those trainees' if delta > 1 else 'that trainee'} answered. Publish again "
+            f"when at least {MIN_TRAINEES} trainees more (or fewer) have shared, or keep the "
+            "earlier handout."
+        )
+    return record
+
+
+def _text_page(pdf, lines: list[str]) -> None:
+    fig = Figure(figsize=(8.27, 11.69))
+    y = 0.94
+    for line in lines:
+        size, weight = (16, "bold") if line.startswith("# ") else (10, "normal")
+        text = line[2:] if line.startswith("# ") else line
+        for part in textwrap.wrap(text, 95) or [""]:
+            fig.text(0.07, y, part, fontsize=size, weight=weight, va="top")
+            y -= 0.03 if size > 10 else 0.02
+    pdf.savefig(fig)
+
+
+def _chart_page(pdf, chart: ClassChart) -> None:
+    import io
+
+    import matplotlib.image as mpimg
+
+    fig = Figure(figsize=(8.27, 11.69))
+    fig.text(0.07, 0.96, chart.heading, fontsize=14, weight="bold", va="top")
+    fig.text(0.07, 0.935, chart.banner, fontsize=9, va="top")
+    image = mpimg.imread(io.BytesIO(chart.figure.png), format="png")
+    ax = fig.add_axes((0.07, 0.42, 0.86, 0.5))
+    ax.imshow(image)
+    ax.set_axis_off()
+    y = 0.39
+    lines = [chart.summary, ""] + chart.note_lines()
+    lines += ["", "Discuss:"] + [f"{i}. {p}" for i, p in enumerate(chart.prompts, 1)]
+    for line in lines:
+        for part in textwrap.wrap(line, 100) or [""]:
+            fig.text(0.07, y, part, fontsize=9, va="top")
+            y -= 0.018
+    pdf.savefig(fig)
+
+
+def write_handout(
+    data: ClassData | str | os.PathLike[str] | None = None,
+    folder: str | os.PathLike[str] = "handout",
+) -> Path:
+    """Save the class view as one PDF (title page, then a page per chart) and a PNG per
+    chart in ``folder``; returns the PDF's path. Refuses (S4) a handout whose class differs
+    by 1-4 trainees from the previous handout in the same folder."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    data = _data(data)
+    folder = Path(folder)
+    record = check_snapshot(data, folder)
+    charts = [make_chart(name, data) for name in CHARTS]
+    folder.mkdir(parents=True, exist_ok=True)
+    notes = [line for chart in charts for line in chart.note_lines()]
+    title = ["# Class reflections on the therapeutic alliance", ""]
+    if data.is_synthetic:
+        title += ["SYNTHETIC SAMPLE: these are invented trainees, not a real class.", ""]
+    title += [
+        f"Source: {data.source_label}",
+        f"{data.n_trainees} trainees, sessions {data.sessions[0]}–{data.sessions[-1]}.",
+        "",
+        "Privacy: any group or cell with fewer than 5 trainees is hidden; in groups of fewer "
+        "than 10, ratings and shares are coarsened; no free text or pseudonym appears.",
+        "",
+        "What was hidden and why:",
+    ]
+    title += notes[:30] or ["Nothing was hidden: every group had at least 10 trainees."]
+    if len(notes) > 30:
+        title.append(f"... and {len(notes) - 30} more (see each chart's page).")
+    pdf_path = folder / HANDOUT_PDF
+    with PdfPages(pdf_path, metadata={"Title": "Class reflections", "CreationDate": None}) as pdf:
+        _text_page(pdf, title)
+        for chart in charts:
+            _chart_page(pdf, chart)
+    for number, chart in enumerate(charts, 1):
+        (folder / f"{number:02d}-{chart.name.replace('_', '-')}.png").write_bytes(chart.figure.png)
+    (folder / SNAPSHOT_FILE).write_text(json.dumps(record) + "\n", encoding="utf-8")
+    return pdf_path

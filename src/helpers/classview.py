@@ -1,0 +1,631 @@
+"""The class view: load a class table and aggregate it, hiding what could single a trainee out.
+
+Every number notebook 09 shows passes through this one layer, which applies the course's
+privacy rules (docs: privacy rules S1-S5, F1):
+
+- S1/S2: an aggregate, and every cell of a breakdown, drawn from fewer than 5 distinct trainees
+  is hidden; where shares of a total are shown and exactly one cell is hidden, the next-smallest
+  cell is hidden too, so the hidden count cannot be worked out as total minus the rest.
+- S3/S5: in a group of fewer than 10 trainees, 0-10 ratings are coarsened to three bands, shares
+  are shown only as 20-point ranges (so "everyone chose b" never appears), and session averages
+  become medians with quartiles.
+- F1: only the columns the charts need are read; free text never enters a class view, and no
+  output carries a pseudonym.
+
+Each view returns a ``View``: the table behind the chart's marks, and a plain list of what was
+hidden or coarsened and why.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.sample import CHECKINS, COLUMNS, FALLBACK_VIGNETTES, GUIDELINES
+
+MIN_TRAINEES = 5  # S1: fewer than this many trainees -> hidden
+SMALL_GROUP = 10  # S3/S5: fewer than this many trainees -> coarsened
+SYNTHETIC_COHORT = "SYNTHETIC"
+HIDDEN = "hidden (n<5)"  # the status of a hidden cell; its numbers are NaN
+COARSE = "coarse"
+SHOWN = "shown"
+MEASURES = ("guideline", "checkin", "choice")
+ROLES = ("counselor", "client")
+ENV_CLASS_DATA = "ALLIANCE_CLASS_DATA"
+SAMPLE_LABEL = "embedded synthetic sample"
+
+GUIDELINE_NAMES = {
+    "safety": "safety",
+    "care": "care",
+    "understanding": "understanding",
+    "focus": "focus",
+}
+CHECKIN_NAMES = {
+    "notice_rupture": "noticing ruptures",
+    "repair_rupture": "repairing ruptures",
+    "ask_feedback": "asking for feedback",
+}
+# Bands for 0-10 ratings: finer for groups of 10 or more, three bands below that (S5).
+FINE_BANDS = (("0–2", 0, 2), ("3–4", 3, 4), ("5–6", 5, 6), ("7–8", 7, 8), ("9–10", 9, 10))
+COARSE_BANDS = (("0–3", 0, 3), ("4–6", 4, 6), ("7–10", 7, 10))
+SHARE_RANGES = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100))
+
+
+class ClassDataError(ValueError):
+    """A class table that cannot be used, with a message saying what to fix."""
+
+
+@dataclass(frozen=True, repr=False)
+class ClassData:
+    """A validated class table and where it came from (never an absolute path)."""
+
+    frame: pd.DataFrame
+    is_synthetic: bool
+    source_label: str
+
+    @property
+    def n_trainees(self) -> int:
+        return int(self.frame["pseudonym"].nunique())
+
+    @property
+    def sessions(self) -> list[int]:
+        return sorted(int(s) for s in self.frame["session"].unique())
+
+    @property
+    def banner(self) -> str:
+        """The line shown at the top of every view."""
+        if self.is_synthetic:
+            return f"Synthetic sample class, not real trainees (source: {self.source_label})."
+        return f"Class data from {self.source_label}."
+
+    def __repr__(self) -> str:
+        sessions = self.sessions
+        span = f"sessions {sessions[0]}–{sessions[-1]}" if sessions else "no sessions"
+        return f"{self.banner} {self.n_trainees} trainees, {span}."
+
+
+@dataclass(frozen=True)
+class Note:
+    """One thing a view hid or coarsened, and why (printed for the class to read)."""
+
+    action: str  # "Hidden" or "Coarsened"
+    what: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.what} — {self.reason}"
+
+
+@dataclass
+class View:
+    """The table behind one chart's marks, the trainees it draws on, and what it held back."""
+
+    name: str
+    table: pd.DataFrame
+    n: int
+    notes: list[Note] = field(default_factory=list)
+    stats: pd.DataFrame | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the whole view is hidden (fewer than 5 trainees)."""
+        return self.n < MIN_TRAINEES or bool((self.table["status"] == HIDDEN).all())
+
+    @property
+    def hidden(self) -> list[Note]:
+        return [note for note in self.notes if note.action == "Hidden"]
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load_class(source: str | os.PathLike[str] | None = None) -> ClassData:
+    """The class to discuss: ``None`` means ``$ALLIANCE_CLASS_DATA`` if set, else the embedded
+    synthetic sample; otherwise a class.csv from ``alliance collect`` or a drop folder."""
+    if source is None or str(source) == "":
+        source = os.environ.get(ENV_CLASS_DATA) or None
+    if source is None:
+        from helpers.paths import data_path
+
+        frame = read_class_csv(data_path("sample", "class.csv"))
+        label = SAMPLE_LABEL
+    else:
+        path = Path(source).expanduser()
+        if path.is_dir():
+            frame = _read_drop_folder(path)
+            label = f"drop folder '{path.name}'"
+        elif path.is_file():
+            frame = read_class_csv(path)
+            label = path.name
+        else:
+            raise ClassDataError(
+                f"{path.name}: no such file or folder. Set CLASS_DATA to the class.csv written "
+                "by 'alliance collect', to the drop folder, or to None for the synthetic sample."
+            )
+    cohorts = set(frame["cohort"].astype(str).unique())
+    return ClassData(frame, is_synthetic=SYNTHETIC_COHORT in cohorts, source_label=label)
+
+
+def _read_drop_folder(folder: Path) -> pd.DataFrame:
+    from helpers.collect import CollectError, collect_folder, submissions_to_frame
+
+    try:
+        submissions, _report = collect_folder(folder)
+    except CollectError as error:
+        raise ClassDataError(f"drop folder '{folder.name}': {error}") from None
+    if not submissions:
+        raise ClassDataError(
+            f"drop folder '{folder.name}' holds no valid reflections yet; run "
+            f"'alliance collect {folder.name}' to see why files were rejected."
+        )
+    frame = submissions_to_frame(submissions, rng=__import__("random").Random(0))
+    return validate_frame(frame, f"drop folder '{folder.name}'")
+
+
+def read_class_csv(path: Path) -> pd.DataFrame:
+    """Read and validate a class.csv (only the class-table columns; anything else is ignored)."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    except pd.errors.EmptyDataError:
+        raise ClassDataError(f"{path.name} is empty: it has no header and no ratings.") from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as error:
+        raise ClassDataError(f"{path.name} is not a readable CSV file ({error}).") from None
+    return validate_frame(frame, path.name)
+
+
+def _first_bad(mask: np.ndarray | pd.Series) -> int | None:
+    positions = np.flatnonzero(np.asarray(mask))
+    return int(positions[0]) if len(positions) else None
+
+
+def _row_error(name: str, column: str, row: int, value: object, expected: str) -> ClassDataError:
+    # row numbers as a spreadsheet shows them: the header is row 1
+    return ClassDataError(f"{name}: column '{column}' row {row + 2}: '{value}' is {expected}")
+
+
+def validate_frame(frame: pd.DataFrame, name: str = "class.csv") -> pd.DataFrame:
+    """Check a class table and return it in the compact form the views use.
+
+    Raises ClassDataError naming the file, column, row and value to fix.
+    """
+    missing = [column for column in COLUMNS if column not in frame.columns]
+    if missing:
+        listed = ", ".join(f"'{column}'" for column in missing)
+        raise ClassDataError(
+            f"{name}: missing column(s) {listed}. A class table has the columns "
+            f"{','.join(COLUMNS)} (as written by 'alliance collect')."
+        )
+    if frame.empty:
+        raise ClassDataError(f"{name} has no ratings yet (only a header).")
+    text = {c: frame[c].astype(str).str.strip() for c in ("role", "measure", "item", "option")}
+    for column, allowed in (("measure", MEASURES), ("role", ROLES)):
+        bad = _first_bad(~text[column].isin(allowed))
+        if bad is not None:
+            raise _row_error(
+                name, column, bad, text[column].iloc[bad], f"not one of {', '.join(allowed)}"
+            )
+    measure = text["measure"]
+    for kind, items in (("guideline", GUIDELINES), ("checkin", CHECKINS)):
+        bad = _first_bad((measure == kind) & ~text["item"].isin(items))
+        if bad is not None:
+            raise _row_error(
+                name, "item", bad, text["item"].iloc[bad], f"not a {kind} ({', '.join(items)})"
+            )
+    session = pd.to_numeric(frame["session"], errors="coerce")
+    bad = _first_bad(~(session.notna() & (session >= 1) & (session % 1 == 0)))
+    if bad is not None:
+        raise _row_error(name, "session", bad, frame["session"].iloc[bad], "not a session number")
+    rated = (measure != "choice").to_numpy()
+    score = pd.to_numeric(frame["score"], errors="coerce")
+    bad = _first_bad(rated & ~(score.notna() & score.between(0, 10)).to_numpy())
+    if bad is not None:
+        raise _row_error(name, "score", bad, frame["score"].iloc[bad], "not a number 0–10")
+    chosen = ~rated
+    bad = _first_bad(chosen & (text["option"] == "").to_numpy())
+    if bad is not None:
+        raise ClassDataError(f"{name}: column 'option' row {bad + 2}: a choice needs an option id")
+    attempts = pd.to_numeric(frame["attempts"], errors="coerce")
+    bad = _first_bad(chosen & ~(attempts.notna() & (attempts >= 1)).to_numpy())
+    if bad is not None:
+        raise _row_error(
+            name, "attempts", bad, frame["attempts"].iloc[bad], "not a number of attempts (1+)"
+        )
+    return pd.DataFrame(
+        {
+            "submission_id": frame["submission_id"].astype(str).astype("category"),
+            "pseudonym": frame["pseudonym"].astype(str).astype("category"),
+            "cohort": frame["cohort"].astype(str).astype("category"),
+            "week": frame["week"].astype(str).astype("category"),
+            "session": session.astype("int16"),
+            "role": text["role"].astype("category"),
+            "measure": measure.astype("category"),
+            "item": text["item"].astype("category"),
+            "score": score.where(rated).astype("float32"),
+            "option": text["option"].astype("category"),
+            "attempts": attempts.where(chosen).astype("float32"),
+        }
+    )
+
+
+def _frame(data: ClassData | pd.DataFrame | None) -> pd.DataFrame:
+    if data is None:
+        return load_class().frame
+    if isinstance(data, ClassData):
+        return data.frame
+    if isinstance(data["measure"].dtype, pd.CategoricalDtype):
+        return data
+    return validate_frame(data)
+
+
+# ----------------------------------------------------------------------------- suppression
+
+
+def share_range_label(share: float) -> tuple[float, float, str]:
+    """The 20-point range a share falls in, for groups of fewer than 10 trainees (S3)."""
+    percent = share * 100
+    for low, high in SHARE_RANGES:
+        if percent <= high:
+            return low / 100, high / 100, f"{low}–{high} %"
+    return 0.8, 1.0, "80–100 %"
+
+
+def suppress_breakdown(counts: pd.Series, trainees: pd.Series | None = None) -> pd.Series:
+    """Which cells of one breakdown to hide (True = hidden).
+
+    ``counts`` is what each cell shows a share of (trainees or ratings); ``trainees`` is the
+    number of distinct trainees behind each cell (default: ``counts``). S1: cells drawn from
+    1-4 trainees are hidden, and every cell if the counts total fewer than 5 trainees' worth.
+    S2: shares of the total are shown, so when exactly one cell is hidden the next-smallest
+    non-empty cell is hidden too; then no hidden count equals the total minus the visible
+    cells.
+    """
+    counts = counts.astype(int)
+    trainees = counts if trainees is None else trainees.astype(int)
+    if trainees is counts and counts.sum() < MIN_TRAINEES:
+        return pd.Series(True, index=counts.index)
+    hidden = (trainees > 0) & (trainees < MIN_TRAINEES)
+    if hidden.sum() == 1:
+        candidates = counts[~hidden & (counts > 0)]
+        if len(candidates):
+            hidden[candidates.sort_values(kind="stable").index[0]] = True
+    return hidden
+
+
+def _breakdown(
+    cells: pd.DataFrame, group: str, cell: str, describe: Callable[[object], str]
+) -> tuple[pd.DataFrame, list[Note]]:
+    """Apply S1-S3 to a long table with one row per group x cell.
+
+    Columns used: ``count`` (what shares are of), ``trainees`` (distinct trainees behind the
+    cell) and ``n`` (distinct trainees in the group). Counts of hidden or coarsened cells are
+    blanked so they cannot be read off the table either.
+    """
+    out = []
+    notes: list[Note] = []
+    for key, part in cells.groupby(group, sort=False, observed=True):
+        part = part.copy()
+        n = int(part["n"].iloc[0])
+        total = int(part["count"].sum())
+        share = part["count"] / total if total else part["count"] * 0.0
+        part["share"] = share
+        part["share_low"] = share
+        part["share_high"] = share
+        part["label"] = [f"{round(s * 100)} %" for s in share]
+        part["status"] = SHOWN
+        if n < MIN_TRAINEES:
+            hidden = pd.Series(True, index=part.index)
+            notes.append(Note("Hidden", f"{describe(key)} ({n} trainees)", "fewer than 5 trainees"))
+        else:
+            hidden = suppress_breakdown(part["count"], part["trainees"])
+            primary = (part["trainees"] > 0) & (part["trainees"] < MIN_TRAINEES)
+            for index in part.index[hidden]:
+                what = f"{describe(key)}, {part.at[index, cell]}"
+                reason = (
+                    "fewer than 5 trainees"
+                    if primary[index]
+                    else "hidden too, so the smaller hidden count cannot be worked out "
+                    "from the total"
+                )
+                notes.append(Note("Hidden", what, reason))
+            if n < SMALL_GROUP:
+                ranges = [share_range_label(s) for s in share]
+                part["share_low"] = [r[0] for r in ranges]
+                part["share_high"] = [r[1] for r in ranges]
+                part["label"] = [r[2] for r in ranges]
+                part["share"] = np.nan
+                part.loc[~hidden, "status"] = COARSE
+                notes.append(
+                    Note(
+                        "Coarsened",
+                        f"{describe(key)} ({n} trainees)",
+                        "fewer than 10 trainees, so shares are shown as 20-point ranges",
+                    )
+                )
+        part.loc[hidden, ["share", "share_low", "share_high"]] = np.nan
+        part.loc[hidden, "label"] = HIDDEN
+        part.loc[hidden, "status"] = HIDDEN
+        keep = part["status"] == SHOWN
+        part["count"] = part["count"].where(keep)
+        part["trainees"] = part["trainees"].where(keep)
+        out.append(part)
+    table = pd.concat(out, ignore_index=True) if out else cells.assign(status=HIDDEN)
+    return table, notes
+
+
+# ----------------------------------------------------------------------------- views
+
+
+def _ratings(frame: pd.DataFrame, measure: str, role: str | None = None) -> pd.DataFrame:
+    mask = frame["measure"] == measure
+    if role is not None:
+        mask &= frame["role"] == role
+    return frame.loc[mask, ["pseudonym", "session", "role", "item", "score"]]
+
+
+def _band_of(scores: pd.Series, bands: tuple[tuple[str, int, int], ...]) -> pd.Series:
+    rounded = np.floor(scores.to_numpy(dtype=float) + 0.5)
+    edges = [low for _, low, _ in bands[1:]]
+    index = np.searchsorted(edges, rounded, side="right")
+    return pd.Series(np.array([b[0] for b in bands])[index], index=scores.index)
+
+
+def profile_table(data: ClassData | pd.DataFrame | None = None) -> View:
+    """The spread of ratings per guideline from the client's chair (all sessions), banded.
+
+    One row per guideline x band: ``count`` (ratings), ``trainees`` (distinct raters), share
+    of the guideline's ratings (ranges when coarsened), status. ``stats`` holds per guideline
+    trainees, ratings, median and quartiles (NaN where hidden).
+    """
+    frame = _frame(data)
+    rated = _ratings(frame, "guideline", "client")
+    n = int(rated["pseudonym"].nunique())
+    bands = FINE_BANDS if n >= SMALL_GROUP else COARSE_BANDS
+    rated = rated.assign(guideline=rated["item"].astype(str), band=_band_of(rated["score"], bands))
+    grid = pd.MultiIndex.from_product(
+        [list(GUIDELINES), [b[0] for b in bands]], names=["guideline", "band"]
+    )
+    by_cell = rated.groupby(["guideline", "band"])
+    cells = pd.DataFrame(
+        {"count": by_cell.size(), "trainees": by_cell["pseudonym"].nunique()}
+    ).reindex(grid, fill_value=0)
+    group_n = rated.groupby("guideline")["pseudonym"].nunique()
+    cells = cells.reset_index()
+    cells["n"] = cells["guideline"].map(group_n).fillna(0).astype(int)
+    table, notes = _breakdown(cells, "guideline", "band", lambda g: f"{g} ratings")
+    if MIN_TRAINEES <= n < SMALL_GROUP:
+        notes.append(
+            Note("Coarsened", f"ratings ({n} trainees)", "fewer than 10 trainees, so 3 bands")
+        )
+    scores = rated.groupby("guideline")["score"]
+    stats = pd.DataFrame(
+        {
+            "n": group_n,
+            "ratings": scores.size(),
+            "median": scores.median(),
+            "q1": scores.quantile(0.25),
+            "q3": scores.quantile(0.75),
+        }
+    )
+    stats = stats.reindex(list(GUIDELINES)).rename_axis("guideline").reset_index()
+    stats[["n", "ratings"]] = stats[["n", "ratings"]].fillna(0).astype(int)
+    stats.loc[stats["n"] < MIN_TRAINEES, ["median", "q1", "q3"]] = np.nan
+    if n < MIN_TRAINEES:
+        notes = [Note("Hidden", f"the class profile ({n} trainees)", "fewer than 5 trainees")]
+    return View("profile", table, n, _dedupe(notes), stats)
+
+
+_T_Z = 1.959963984540054
+
+
+def t_quantile_975(df: np.ndarray) -> np.ndarray:
+    """Student's t 97.5 % quantile (Cornish-Fisher expansion; error < 0.001 for df >= 4)."""
+    z, v = _T_Z, np.asarray(df, dtype=float)
+    return (
+        z
+        + (z**3 + z) / (4 * v)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3)
+        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * v**4)
+    )
+
+
+def session_stats(rated: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group: trainees, mean with t-based 95 % CI (n >= 10) or median and quartiles
+    (5 <= n < 10), nothing (n < 5). One value per trainee per group (their mean)."""
+    per_trainee = rated.groupby(keys + ["pseudonym"], observed=True)["score"].mean().reset_index()
+    grouped = per_trainee.groupby(keys, observed=True)["score"]
+    stats = grouped.agg(n="count", mean="mean", sd="std", median="median")
+    stats["q1"] = grouped.quantile(0.25)
+    stats["q3"] = grouped.quantile(0.75)
+    stats = stats.reset_index()
+    half = t_quantile_975(np.maximum(stats["n"] - 1, 1)) * stats["sd"] / np.sqrt(stats["n"])
+    stats["low"] = stats["mean"] - half
+    stats["high"] = stats["mean"] + half
+    stats["status"] = np.where(
+        stats["n"] < MIN_TRAINEES, HIDDEN, np.where(stats["n"] < SMALL_GROUP, COARSE, SHOWN)
+    )
+    coarse = stats["status"] == COARSE
+    stats.loc[coarse, ["mean", "low", "high"]] = np.nan
+    stats.loc[~coarse, ["median", "q1", "q3"]] = np.nan
+    stats.loc[stats["status"] == HIDDEN, ["mean", "sd", "low", "high"]] = np.nan
+    stats["centre"] = stats["mean"].fillna(stats["median"])
+    return stats.drop(columns="sd")
+
+
+def _session_notes(stats: pd.DataFrame, item_col: str, names: dict[str, str]) -> list[Note]:
+    notes: list[Note] = []
+    for session, part in stats.groupby("session", sort=True):
+        for status, action, reason in (
+            (HIDDEN, "Hidden", "fewer than 5 trainees"),
+            (COARSE, "Coarsened", "fewer than 10 trainees, so median and quartiles"),
+        ):
+            cells = part[part["status"] == status]
+            if cells.empty:
+                continue
+            if len(cells) == len(names) and cells["n"].nunique() == 1:
+                what = f"session {session} ({int(cells['n'].iloc[0])} trainees)"
+                notes.append(Note(action, what, reason))
+            else:
+                for row in cells.itertuples():
+                    item = names.get(str(getattr(row, item_col)), str(getattr(row, item_col)))
+                    notes.append(Note(action, f"session {session}, {item} ({row.n})", reason))
+    return notes
+
+
+def change_table(data: ClassData | pd.DataFrame | None = None) -> View:
+    """Partner (client's-chair) ratings per session and guideline: mean and 95 % CI."""
+    frame = _frame(data)
+    rated = _ratings(frame, "guideline", "client")
+    stats = session_stats(rated, ["session", "item"]).rename(columns={"item": "guideline"})
+    stats["guideline"] = stats["guideline"].astype(str)
+    notes = _session_notes(stats, "guideline", GUIDELINE_NAMES)
+    return View("change", stats, int(rated["pseudonym"].nunique()), notes)
+
+
+def self_partner_table(data: ClassData | pd.DataFrame | None = None) -> View:
+    """Class self-ratings (counselor) against partner ratings (client), per session and
+    guideline. The class table does not record who partnered whom, so this compares the two
+    groups' averages, not pairs."""
+    frame = _frame(data)
+    rated = _ratings(frame, "guideline")
+    per_trainee = (
+        rated.groupby(["session", "item", "role", "pseudonym"], observed=True)["score"]
+        .mean()
+        .reset_index()
+    )
+    grouped = per_trainee.groupby(["session", "item", "role"], observed=True)["score"]
+    wide = grouped.agg(n="count", mean="mean", median="median").unstack("role")
+    table = pd.DataFrame(index=wide.index)
+    for role, label in (("counselor", "self"), ("client", "partner")):
+        for stat in ("n", "mean", "median"):
+            column = (stat, role)
+            table[f"{label}_{stat}"] = wide[column] if column in wide.columns else np.nan
+    table = table.reset_index().rename(columns={"item": "guideline"})
+    table["guideline"] = table["guideline"].astype(str)
+    table[["self_n", "partner_n"]] = table[["self_n", "partner_n"]].fillna(0).astype(int)
+    table["n"] = table[["self_n", "partner_n"]].min(axis=1)
+    table["status"] = np.where(
+        table["n"] < MIN_TRAINEES, HIDDEN, np.where(table["n"] < SMALL_GROUP, COARSE, SHOWN)
+    )
+    coarse = table["status"] == COARSE
+    table["self"] = table["self_mean"].where(~coarse, table["self_median"])
+    table["partner"] = table["partner_mean"].where(~coarse, table["partner_median"])
+    table = table.drop(columns=["self_mean", "self_median", "partner_mean", "partner_median"])
+    table.loc[table["status"] == HIDDEN, ["self", "partner"]] = np.nan
+    table["difference"] = table["self"] - table["partner"]
+    table["within_1"] = table["difference"].abs() <= 1
+    notes = _session_notes(table, "guideline", GUIDELINE_NAMES)
+    return View("self_vs_partner", table, int(rated["pseudonym"].nunique()), notes)
+
+
+@lru_cache(maxsize=1)
+def _known_options() -> dict[str, tuple[tuple[str, bool], ...]]:
+    from helpers.sample import choose_vignettes
+
+    known = {vid: tuple(opts) for vid, opts in FALLBACK_VIGNETTES.items()}
+    known.update({vid: v.options for vid, v in choose_vignettes().items()})
+    return known
+
+
+def choices_table(data: ClassData | pd.DataFrame | None = None) -> View:
+    """What the class chose first on each choose vignette: share per option, best marked."""
+    frame = _frame(data)
+    chosen = frame.loc[frame["measure"] == "choice", ["pseudonym", "item", "option"]]
+    chosen = chosen.drop_duplicates(["pseudonym", "item"])
+    raw = chosen.groupby(["item", "option"], observed=True).size()
+    known = _known_options()
+    rows = []
+    for vignette in sorted({str(v) for v in raw.index.get_level_values(0)}):
+        seen = raw.loc[vignette]
+        seen.index = seen.index.astype(str)
+        options = known.get(vignette)
+        ids = [o for o, _ in options] if options else []
+        ids += sorted(o for o in seen.index if o not in ids)
+        best = {o: b for o, b in options} if options else {}
+        for option in ids:
+            count = int(seen.get(option, 0))
+            rows.append((vignette, option, best.get(option), count))
+    counts = pd.DataFrame(rows, columns=["vignette", "option", "best", "trainees"])
+    counts["count"] = counts["trainees"]
+    counts["n"] = counts.groupby("vignette")["trainees"].transform("sum")
+    table, notes = _breakdown(counts, "vignette", "option", lambda v: f"vignette {v}")
+    notes = [
+        Note(n.action, n.what.replace(", ", ", option ", 1), n.reason)
+        if n.what.count(",") == 1 and n.action == "Hidden"
+        else n
+        for n in notes
+    ]
+    return View("choices", table, int(chosen["pseudonym"].nunique()), notes)
+
+
+def checkins_table(data: ClassData | pd.DataFrame | None = None) -> View:
+    """The rupture check-ins in the class's first session against its last."""
+    frame = _frame(data)
+    rated = _ratings(frame, "checkin")
+    if rated.empty:
+        empty = pd.DataFrame(columns=["session", "item", "n", "status"])
+        return View("checkins", empty, 0, [Note("Hidden", "check-ins", "none were shared")])
+    first, last = int(rated["session"].min()), int(rated["session"].max())
+    rated = rated[rated["session"].isin([first, last])]
+    stats = session_stats(rated, ["session", "item"]).rename(columns={"item": "checkin"})
+    stats["checkin"] = stats["checkin"].astype(str)
+    stats["when"] = np.where(stats["session"] == first, "first", "last")
+    notes = _session_notes(stats, "checkin", CHECKIN_NAMES)
+    return View("checkins", stats, int(rated["pseudonym"].nunique()), notes)
+
+
+def _dedupe(notes: list[Note]) -> list[Note]:
+    return list(dict.fromkeys(notes))
+
+
+VIEWS = {
+    "profile": profile_table,
+    "change": change_table,
+    "self_vs_partner": self_partner_table,
+    "choices": choices_table,
+    "checkins": checkins_table,
+}
+
+
+def aggregate_all(data: ClassData | pd.DataFrame | None = None) -> dict[str, View]:
+    """Every view's aggregation, without drawing anything (what benchmarks measure)."""
+    frame = _frame(data)
+    return {name: build(frame) for name, build in VIEWS.items()}
+
+
+@dataclass
+class HiddenReport:
+    """Everything the class view held back, in plain sentences."""
+
+    banner: str
+    notes: list[tuple[str, Note]]
+
+    def __repr__(self) -> str:
+        lines = [self.banner]
+        if not self.notes:
+            lines.append("Nothing was hidden: every group had at least 10 trainees.")
+        lines += [f"[{view}] {note}" for view, note in self.notes]
+        return "\n".join(lines)
+
+
+VIEW_TITLES = {
+    "profile": "class profile",
+    "change": "change across sessions",
+    "self_vs_partner": "self vs partner",
+    "choices": "vignette choices",
+    "checkins": "check-ins",
+}
+
+
+def what_was_hidden(data: ClassData | None = None) -> HiddenReport:
+    """What every view hid or coarsened and why, for the class to read."""
+    data = data if data is not None else load_class()
+    views = aggregate_all(data)
+    notes = [(VIEW_TITLES[name], note) for name, view in views.items() for note in view.notes]
+    return HiddenReport(data.banner, notes)

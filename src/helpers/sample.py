@@ -1,0 +1,292 @@
+"""``alliance sample``: a synthetic class for practice, demos and tests.
+
+Notebook 09 needs a class to discuss before any real trainee has shared a reflection, and the
+course must never ship real trainees' data. This module invents one: a seeded, reproducible
+class table in exactly the format ``alliance collect`` writes, labelled ``SYNTHETIC``.
+
+The model is deliberately simple and plausible: each trainee has their own level (a random
+effect), rates themselves as counselor a little above how their partners rate them as clients,
+grows across practice sessions at a pace that differs by guideline (focus fastest, understanding
+slowest), misses about one session in ten, grows on the rupture check-ins, and answers the
+bank's *choose* vignettes with the best option chosen most often.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+COLUMNS = [
+    "submission_id",
+    "pseudonym",
+    "cohort",
+    "week",
+    "session",
+    "role",
+    "measure",
+    "item",
+    "score",
+    "option",
+    "attempts",
+]
+GUIDELINES = ("safety", "care", "understanding", "focus")
+CHECKINS = ("notice_rupture", "repair_rupture", "ask_feedback")
+DEFAULT_SEED = 2026
+DEFAULT_COHORT = "SYNTHETIC"
+SAMPLE_META = "sample.json"
+
+# Where the synthetic class starts (session 1) and how far it grows by the last session.
+_START = np.array([6.6, 6.8, 5.6, 5.9])  # safety, care, understanding, focus
+_GROWTH = np.array([1.2, 1.0, 0.5, 2.2])
+_SELF_BIAS = 0.9  # counselors rate themselves this much above their partners, on average
+_CHECKIN_START = np.array([4.2, 3.6, 4.0])
+_CHECKIN_GROWTH = np.array([2.4, 2.0, 2.8])
+_MISS_RATE = 0.10
+_MAX_VIGNETTES = 4
+
+# Used only when the vignette bank has no choose vignettes: made-up ids, clearly not real ones.
+FALLBACK_VIGNETTES: dict[str, list[tuple[str, bool]]] = {
+    "demo-01": [("a", False), ("b", True), ("c", False)],
+    "demo-02": [("a", True), ("b", False), ("c", False), ("d", False)],
+}
+
+
+@dataclass(frozen=True)
+class ChooseVignette:
+    """A choose vignette as the sample needs it: its id and its options (id, best)."""
+
+    id: str
+    options: tuple[tuple[str, bool], ...]
+
+    @property
+    def best(self) -> str | None:
+        return next((option for option, best in self.options if best), None)
+
+
+def _field(obj: object, name: str) -> object:
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _as_choose(vignette: object) -> ChooseVignette | None:
+    exercise = _field(vignette, "exercise")
+    if exercise is None or _field(exercise, "kind") != "choose":
+        return None
+    options = tuple(
+        (str(_field(option, "id")), bool(_field(option, "best")))
+        for option in (_field(exercise, "options") or [])
+    )
+    vignette_id = _field(vignette, "id")
+    if not vignette_id or not options:
+        return None
+    return ChooseVignette(str(vignette_id), options)
+
+
+def _bank_vignettes() -> Iterable[object]:
+    """Every vignette in the bank, through ``helpers.bank.load_bank`` when it is available."""
+    try:
+        from helpers.bank import load_bank
+    except ImportError:
+        return _read_vignette_files()
+    bank = load_bank()
+    if isinstance(bank, dict):
+        return list(bank.values())
+    vignettes = getattr(bank, "vignettes", None)
+    if isinstance(vignettes, dict):
+        return list(vignettes.values())
+    return list(bank)
+
+
+def _read_vignette_files() -> list[object]:
+    import yaml
+
+    from helpers.paths import data_path
+
+    vignettes: list[object] = []
+    for path in sorted(data_path("vignettes").glob("*.yaml")):
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        vignettes.extend(content.get("vignettes") or [])
+    return vignettes
+
+
+def choose_vignettes() -> dict[str, ChooseVignette]:
+    """The bank's choose vignettes by id (empty if the bank has none)."""
+    found = (_as_choose(v) for v in _bank_vignettes())
+    return {v.id: v for v in sorted((v for v in found if v), key=lambda v: v.id)}
+
+
+def sample_vignettes() -> list[ChooseVignette]:
+    """The choose vignettes the synthetic class answers: one per topic, up to four.
+
+    Falls back to made-up ``demo-NN`` ids when the bank has no choose vignette yet.
+    """
+    picked: dict[str, ChooseVignette] = {}
+    for vignette in choose_vignettes().values():
+        topic = vignette.id.split("-")[0]
+        picked.setdefault(topic, vignette)
+    chosen = sorted(picked.values(), key=lambda v: v.id)[:_MAX_VIGNETTES]
+    if chosen:
+        return chosen
+    return [ChooseVignette(vid, tuple(opts)) for vid, opts in FALLBACK_VIGNETTES.items()]
+
+
+def _week(session: int) -> str:
+    week = 39 + session
+    year = 2026 + (week - 1) // 52
+    return f"{year}-W{(week - 1) % 52 + 1:02d}"
+
+
+def _scores(values: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(values), 0, 10).astype(int)
+
+
+def generate_class(
+    seed: int = DEFAULT_SEED,
+    students: int = 30,
+    sessions: int = 6,
+    cohort: str = DEFAULT_COHORT,
+    vignettes: list[ChooseVignette] | None = None,
+) -> pd.DataFrame:
+    """A synthetic class table (one row per rating, class.csv columns), reproducible by seed."""
+    if students < 2:
+        raise ValueError("a synthetic class needs at least 2 students (they practise in pairs)")
+    if sessions < 1:
+        raise ValueError("a synthetic class needs at least 1 session")
+    vignettes = sample_vignettes() if vignettes is None else vignettes
+    rng = np.random.default_rng(seed)
+    pseudonyms = [f"synthetic-{rng.bytes(6).hex()}" for _ in range(students)]
+    general = rng.normal(0.0, 0.8, students)
+    specific = rng.normal(0.0, 0.4, (students, len(GUIDELINES)))
+    pace = rng.normal(1.0, 0.25, students)
+    self_bias = rng.normal(_SELF_BIAS, 0.5, students)
+    checkin_level = rng.normal(0.0, 0.8, students)
+    present = rng.random((students, sessions)) >= _MISS_RATE
+    vignette_session = {
+        v.id: 1 + (k * sessions) // max(len(vignettes), 1) for k, v in enumerate(vignettes)
+    }
+
+    rows: list[list[object]] = []
+
+    def submission(student: int, session: int, role: str) -> list[object]:
+        """The columns every row of one reflection shares."""
+        return [rng.bytes(16).hex(), pseudonyms[student], cohort, _week(session), session, role]
+
+    for session in range(1, sessions + 1):
+        progress = (session - 1) / (sessions - 1) if sessions > 1 else 0.0
+        here = np.flatnonzero(present[:, session - 1])
+        if len(here) < 2:
+            continue
+        order = rng.permutation(here)
+        level = _START + np.outer(pace, _GROWTH) * progress + general[:, None] + specific
+        for k, counselor in enumerate(order):
+            client = order[(k + 1) % len(order)]
+            # the counselor's own view of the session
+            head = submission(counselor, session, "counselor")
+            own = _scores(level[counselor] + self_bias[counselor] + rng.normal(0, 0.8, 4))
+            rows += [
+                head + ["guideline", g, s, "", ""] for g, s in zip(GUIDELINES, own, strict=True)
+            ]
+            rows += _checkin_rows(rng, head, counselor, progress, pace, checkin_level)
+            for vignette in vignettes:
+                if vignette_session[vignette.id] == session:
+                    option, attempts = _choose(rng, vignette)
+                    rows.append(head + ["choice", vignette.id, "", option, attempts])
+            # the partner, in the client's chair, rates the same session
+            head = submission(client, session, "client")
+            partner = _scores(level[counselor] + rng.normal(0, 0.9, 4))
+            rows += [
+                head + ["guideline", g, s, "", ""] for g, s in zip(GUIDELINES, partner, strict=True)
+            ]
+            rows += _checkin_rows(rng, head, client, progress, pace, checkin_level)
+
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
+
+
+def _checkin_rows(
+    rng: np.random.Generator,
+    head: list[object],
+    student: int,
+    progress: float,
+    pace: np.ndarray,
+    level: np.ndarray,
+) -> list[list[object]]:
+    """Every reflection carries the three rupture check-ins, growing across sessions."""
+    scores = _scores(
+        _CHECKIN_START
+        + _CHECKIN_GROWTH * progress * pace[student]
+        + level[student]
+        + rng.normal(0, 0.9, len(CHECKINS))
+    )
+    return [head + ["checkin", c, s, "", ""] for c, s in zip(CHECKINS, scores, strict=True)]
+
+
+def _choose(rng: np.random.Generator, vignette: ChooseVignette) -> tuple[str, int]:
+    """The option a trainee picks first, and how many attempts it takes to reach the best."""
+    ids = [option for option, _ in vignette.options]
+    best = vignette.best or ids[0]
+    others = [option for option in ids if option != best]
+    tail = np.linspace(1.6, 0.4, len(others)) if others else np.zeros(0)
+    weights = np.concatenate([[0.58], 0.42 * tail / tail.sum() if others else []])
+    option = ([best] + others)[rng.choice(len(weights), p=weights / weights.sum())]
+    if option == best:
+        return option, 1
+    return option, int(min(len(ids), rng.choice([2, 3], p=[0.7, 0.3])))
+
+
+def write_class_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a class table the way ``alliance collect`` writes class.csv: every cell quoted."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        writer.writerow(COLUMNS)
+        for row in frame.itertuples(index=False):
+            writer.writerow(
+                [value.item() if isinstance(value, np.generic) else value for value in row]
+            )
+
+
+def write_sample(
+    path: Path,
+    seed: int = DEFAULT_SEED,
+    students: int = 30,
+    sessions: int = 6,
+    cohort: str = DEFAULT_COHORT,
+) -> Path:
+    """Generate the class, write it to ``path`` and record how it was made next to it."""
+    frame = generate_class(seed=seed, students=students, sessions=sessions, cohort=cohort)
+    write_class_csv(frame, path)
+    meta = {"seed": seed, "students": students, "sessions": sessions, "cohort": cohort}
+    (path.parent / SAMPLE_META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    parser.add_argument("--students", type=int, default=30, help="number of trainees")
+    parser.add_argument("--sessions", type=int, default=6, help="number of practice sessions")
+    parser.add_argument("--cohort", default=DEFAULT_COHORT, help="cohort label (default SYNTHETIC)")
+    parser.add_argument(
+        "-o", "--output", type=Path, default=Path("class.csv"), help="where to write class.csv"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        path = write_sample(args.output, args.seed, args.students, args.sessions, args.cohort)
+    except ValueError as error:
+        print(f"alliance sample: {error}")
+        return 2
+    print(
+        f"wrote a synthetic class of {args.students} trainees over {args.sessions} sessions "
+        f"(seed {args.seed}, cohort {args.cohort}) to {path}"
+    )
+    return 0
