@@ -1,0 +1,487 @@
+"""Browser tests: every course notebook opened, run and clicked in a real JupyterLab.
+
+How to run
+----------
+    .venv/bin/python -m pytest tests/browser -q -x
+
+Needs Debian's Chromium at ``/usr/bin/chromium`` (``apt-get install chromium``; Playwright's
+own browser download is never used) and axe-core from ``npm ci``
+(``node_modules/axe-core/axe.min.js``). Without Chromium the whole folder is skipped with a
+reason; the course's test runner turns that skip into a failure on CI.
+
+What the harness provides
+-------------------------
+* ``lab`` (session): one JupyterLab server on 127.0.0.1 with a free port and a token. Its HOME,
+  Jupyter config/data/runtime dirs, workspaces and user settings are throwaway folders, the
+  course's ``config/lab-overrides.json`` is applied as user settings, ``ALLIANCE_HOME`` and
+  ``ALLIANCE_DROPBOX`` are throwaway folders, and its root is a trusted temporary COPY of
+  ``notebooks/`` (saves never touch the repository). Stopped at session end, even on failure.
+* ``browser`` (session) and ``lab_page`` (a fresh browser context and page per test, wrapped in
+  :class:`LabPage`: open a notebook, wait for the kernel, Run All, read error outputs).
+* Screenshots after Run All go to ``artifacts/screenshots/NN-name.png``; Run All times and the
+  click-to-feedback latency are printed at the end of the session and written to
+  ``artifacts/browser-figures.json``.
+
+Selectors are always scoped to the visible notebook, ``.jp-NotebookPanel:not(.lm-mod-hidden)``,
+and every URL carries ``?reset`` so no saved workspace reopens other panels.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BROWSER_DIR = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = REPO / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+FIGURES_FILE = ARTIFACTS / "browser-figures.json"
+VENV_BIN = Path(sys.executable).parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SKIP_REASON = (
+    "Chromium not found at /usr/bin/chromium: browser tests skipped (apt-get install chromium)"
+)
+
+# The visible notebook only (a restored workspace may hold hidden panels).
+CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+OUTPUT = f"{CURRENT} .jp-OutputArea-output"
+# WCAG 2.0/2.1 level A and AA rules.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SLOW_MS = 90_000  # generous upper bound for a kernel start or a Run All on a busy 2-core machine
+
+# Figures collected during the session, reported at the end.
+FIGURES: dict[str, Any] = {"run_all_seconds": {}, "click_to_feedback_ms": []}
+
+
+def course_notebooks() -> list[str]:
+    """The notebooks present in ``notebooks/`` (new ones are picked up automatically)."""
+    return sorted(path.name for path in (REPO / "notebooks").glob("*.ipynb"))
+
+
+# --------------------------------------------------------------------------------------------
+# Marking and skipping
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test in this folder ``browser``; skip them all when Chromium is missing."""
+    for item in items:
+        if BROWSER_DIR not in Path(str(item.path)).resolve().parents:
+            continue
+        item.add_marker(pytest.mark.browser)
+        if not CHROMIUM.exists():
+            item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
+
+
+# --------------------------------------------------------------------------------------------
+# The JupyterLab server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _write_user_settings(settings_dir: Path, overrides: dict[str, dict[str, Any]]) -> None:
+    """Write ``{"pkg:plugin": {...}}`` overrides as JupyterLab user settings files."""
+    for plugin_id, values in overrides.items():
+        package, plugin = plugin_id.split(":", 1)
+        target = settings_dir / package / f"{plugin}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values, indent=2), encoding="utf-8")
+
+
+class LabServer:
+    """A running JupyterLab server and the throwaway folders around it."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.token = secrets.token_hex(16)
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.root = base / "notebooks"
+        self.alliance_home = base / "alliance-home"
+        self.dropbox = base / "dropbox"
+        self.home = base / "home"
+        self.log_path = base / "jupyterlab.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.env = self._environment()
+
+    def _environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "ALLIANCE"))}
+        env.pop("MPLBACKEND", None)
+        env.update(
+            HOME=str(self.home),
+            JUPYTER_CONFIG_DIR=str(self.base / "jupyter-config"),
+            JUPYTER_DATA_DIR=str(self.base / "jupyter-data"),
+            JUPYTER_RUNTIME_DIR=str(self.base / "jupyter-runtime"),
+            JUPYTERLAB_SETTINGS_DIR=str(self.base / "lab-settings"),
+            JUPYTERLAB_WORKSPACES_DIR=str(self.base / "lab-workspaces"),
+            ALLIANCE_HOME=str(self.alliance_home),
+            ALLIANCE_DROPBOX=str(self.dropbox),
+            PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+            PYTHONDONTWRITEBYTECODE="1",
+        )
+        return env
+
+    def prepare(self) -> None:
+        """Copy and trust the notebooks, and install the course's Lab settings."""
+        for key in ("HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
+            Path(self.env[key]).mkdir(parents=True, exist_ok=True)
+        self.dropbox.mkdir()
+        shutil.copytree(
+            REPO / "notebooks",
+            self.root,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+        )
+        overrides = json.loads((REPO / "config" / "lab-overrides.json").read_text("utf-8"))
+        _write_user_settings(Path(self.env["JUPYTERLAB_SETTINGS_DIR"]), overrides)
+        notebooks = sorted(str(p) for p in self.root.glob("*.ipynb"))
+        if notebooks:
+            subprocess.run(
+                [str(VENV_BIN / "jupyter"), "trust", *notebooks],
+                env=self.env,
+                check=True,
+                capture_output=True,
+            )
+
+    def start(self) -> None:
+        command = [
+            str(VENV_BIN / "jupyter-lab"),
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--port-retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            f"--LabApp.workspaces_dir={self.env['JUPYTERLAB_WORKSPACES_DIR']}",
+            f"--LabApp.user_settings_dir={self.env['JUPYTERLAB_SETTINGS_DIR']}",
+        ]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, env=self.env, cwd=self.root, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited early:\n{self.log_tail()}")
+            try:
+                self.api("GET", "/api/status")
+                return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        raise RuntimeError(f"JupyterLab did not answer /api/status within 60 s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text("utf-8", "replace").splitlines()[-lines:])
+
+    def api(self, method: str, path: str) -> Any:
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        """Stop every session's kernel, so finished notebooks stop using CPU and memory."""
+        for session in self.api("GET", "/api/sessions"):
+            self.api("DELETE", f"/api/sessions/{session['id']}")
+
+    def notebook_url(self, relative_path: str) -> str:
+        return f"{self.url}/lab/tree/{relative_path}?reset&token={self.token}"
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """One JupyterLab server for the whole session, on a trusted copy of the notebooks."""
+    server = LabServer(tmp_path_factory.mktemp("jupyterlab"))
+    server.prepare()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+# --------------------------------------------------------------------------------------------
+# The browser and the page
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session (Debian's, never a downloaded one)."""
+    if not CHROMIUM.exists():
+        pytest.skip(SKIP_REASON)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class LabPage:
+    """A browser page on the course's JupyterLab, with the waits and checks the tests share."""
+
+    def __init__(self, page: Any, server: LabServer) -> None:
+        self.page = page
+        self.server = server
+        self.console_errors: list[str] = []
+        page.on(
+            "console",
+            lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+
+    # -- locators ------------------------------------------------------------------------
+    @property
+    def notebook(self) -> Any:
+        return self.page.locator(CURRENT)
+
+    @property
+    def outputs(self) -> Any:
+        return self.page.locator(OUTPUT)
+
+    def cell_output(self, index: int) -> Any:
+        """The output area of the ``index``-th code cell (0-based) of the visible notebook."""
+        return (
+            self.page.locator(f"{CURRENT} .jp-CodeCell").nth(index).locator(".jp-OutputArea-output")
+        )
+
+    # -- opening and running -------------------------------------------------------------
+    def open_notebook(self, relative_path: str) -> None:
+        """Open a notebook fresh (``?reset``) and wait until its kernel is idle."""
+        self.page.goto(self.server.notebook_url(relative_path))
+        self.page.wait_for_selector(f"{CURRENT} .jp-Cell", timeout=SLOW_MS)
+        self.wait_kernel_idle()
+
+    def wait_kernel_idle(self) -> None:
+        """Wait until the status bar shows the notebook's kernel connected and idle.
+
+        The toolbar indicator alone is not enough: it reads "idle" before any kernel exists.
+        """
+        self.page.wait_for_function(
+            """(sel) => {
+                const bar = document.querySelector('#jp-main-statusbar');
+                const ind = document.querySelector(sel + ' .jp-Notebook-ExecutionIndicator');
+                const text = bar ? bar.textContent : '';
+                return /\\| Idle/.test(text) && !text.includes('No Kernel')
+                    && ind !== null && ind.getAttribute('data-status') === 'idle';
+            }""",
+            arg=CURRENT,
+            timeout=SLOW_MS,
+            polling=100,
+        )
+
+    def menu(self, menu: str, item: str) -> None:
+        """Click a main-menu entry as a person would (e.g. Run → Run All Cells)."""
+        self.page.locator("#jp-MainMenu").get_by_text(menu, exact=True).click()
+        self.page.locator(
+            ".lm-Menu-content .lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
+            has_text=re.compile(f"^{re.escape(item)}$"),
+        ).click()
+
+    def run_all(self) -> float:
+        """Run → Run All Cells, wait until every cell has run and the kernel is idle.
+
+        Returns the wall time in seconds from the click to the end of the run.
+        """
+        started = time.perf_counter()
+        self.menu("Run", "Run All Cells")
+        self.wait_run_finished()
+        return time.perf_counter() - started
+
+    def wait_run_finished(self) -> None:
+        """No cell still running or queued, and every non-empty code cell has a number."""
+        self.page.wait_for_function(
+            """(sel) => {
+                const panel = document.querySelector(sel);
+                if (!panel) return false;
+                const ind = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+                if (!ind || ind.getAttribute('data-status') !== 'idle') return false;
+                const cells = [...panel.querySelectorAll('.jp-CodeCell')];
+                const prompts = cells
+                  .filter(c => (c.querySelector('.cm-content')?.textContent || '').trim())
+                  .map(c => (c.querySelector('.jp-InputPrompt')?.textContent || '').trim());
+                if (prompts.some(p => p.includes('*'))) return false;
+                const failed = panel.querySelector(
+                  '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]');
+                return failed !== null || prompts.every(p => /\\[\\d+\\]/.test(p));
+            }""",
+            arg=CURRENT,
+            timeout=SLOW_MS,
+            polling=100,
+        )
+
+    def save(self) -> None:
+        """Save the notebook with Ctrl+S and wait until it is no longer marked dirty."""
+        from playwright.sync_api import expect
+
+        self.notebook.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+        self.page.keyboard.press("Control+s")
+        tab = self.page.locator(".lm-TabBar-tab.jp-mod-current")
+        expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"), timeout=SLOW_MS)
+
+    # -- checks ---------------------------------------------------------------------------
+    def error_outputs(self) -> list[str]:
+        """Texts of error outputs: tracebacks, and stderr that mentions an error."""
+        errors = self.page.locator(
+            f'{OUTPUT}[data-mime-type="application/vnd.jupyter.error"]'
+        ).all_inner_texts()
+        stderr = self.page.locator(
+            f'{OUTPUT}[data-mime-type="application/vnd.jupyter.stderr"]'
+        ).all_inner_texts()
+        errors += [text for text in stderr if re.search(r"Error|Traceback", text)]
+        rendered = self.page.locator(f"{OUTPUT} .jp-RenderedText").all_inner_texts()
+        errors += [text for text in rendered if "Traceback (most recent call last)" in text]
+        return list(dict.fromkeys(text.strip()[:2000] for text in errors))
+
+    def widget_errors(self) -> list[str]:
+        """Widget outputs that failed to render (missing state, broken model)."""
+        found = self.page.locator(OUTPUT).filter(
+            has_text=re.compile(r"Error displaying widget|model not found")
+        )
+        return [text.strip()[:500] for text in found.all_inner_texts()]
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{Path(name).stem}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def axe_violations(self, selector: str = OUTPUT) -> list[dict[str, Any]]:
+        """axe-core's WCAG 2 A/AA violations inside ``selector`` (the course's outputs)."""
+        if not AXE_JS.exists():
+            pytest.fail(f"axe-core not found at {AXE_JS}: run `npm ci` in the repository")
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(path=str(AXE_JS))
+        result = self.page.evaluate(
+            """async ([sel, tags]) => {
+                if (!document.querySelector(sel)) return {violations: []};
+                return await axe.run({include: [sel]},
+                    {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            }""",
+            [selector, WCAG_TAGS],
+        )
+        return [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["html"][:300] for n in v["nodes"]],
+            }
+            for v in result["violations"]
+        ]
+
+
+@pytest.fixture
+def lab_page(browser: Any, lab: LabServer) -> Iterator[LabPage]:
+    """A fresh browser context and page on the session's JupyterLab."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        yield LabPage(page, lab)
+    finally:
+        context.close()
+        try:
+            lab.shutdown_kernels()
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+
+
+def serious(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The violations a screen-reader or keyboard user would be blocked by."""
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+# --------------------------------------------------------------------------------------------
+# Figures: Run All time per notebook and click-to-feedback latency
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def figures_summary() -> dict[str, Any]:
+    latencies = FIGURES["click_to_feedback_ms"]
+    summary: dict[str, Any] = {
+        "run_all_seconds": {k: round(v, 2) for k, v in sorted(FIGURES["run_all_seconds"].items())},
+    }
+    if latencies:
+        summary["click_to_feedback_ms"] = {
+            "samples": len(latencies),
+            "median": round(statistics.median(latencies), 1),
+            "p95": round(_percentile(latencies, 0.95), 1),
+            "values": [round(v, 1) for v in latencies],
+        }
+    return summary
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the Run All times and the latency, and write them for the benchmark report."""
+    if not FIGURES["run_all_seconds"] and not FIGURES["click_to_feedback_ms"]:
+        return
+    summary = figures_summary()
+    write = terminalreporter.write_line
+    terminalreporter.section("Alliance Lab in the browser: figures")
+    if summary["run_all_seconds"]:
+        width = max(len(name) for name in summary["run_all_seconds"])
+        write(f"{'notebook'.ljust(width)}  Run All (s)")
+        for name, seconds in summary["run_all_seconds"].items():
+            write(f"{name.ljust(width)}  {seconds:10.2f}")
+    latency = summary.get("click_to_feedback_ms")
+    if latency:
+        write(
+            f"click on 'Check my answer' -> feedback shown: n={latency['samples']}, "
+            f"median {latency['median']} ms, 95th percentile {latency['p95']} ms"
+        )
+    ARTIFACTS.mkdir(exist_ok=True)
+    FIGURES_FILE.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write(f"written to {FIGURES_FILE.relative_to(REPO)}")
