@@ -1,0 +1,406 @@
+"""Reflect after a role-play practice session: the form, your own history, and where it is kept.
+
+The rating items are the course's own practice items, written in its own words for the four
+guidelines (safety, care, understanding, focus) and three rupture-and-repair check-ins. They are
+not a validated instrument and not the items of any published alliance measure.
+
+Every control has a label a screen reader reads out; ratings use labelled drop-downs rather
+than sliders (a slider handle has no accessible name); feedback is in words, never colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from helpers.figures import PALETTE, AccessibleFigure, accessible_figure
+from helpers.paths import alliance_home
+from helpers.store import (
+    CHECKINS,
+    GUIDELINES,
+    MAX_TEXT,
+    Store,
+    StoreError,
+    display_path,
+    get_store,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+GUIDELINE_LABELS: dict[str, str] = {
+    "safety": "The client could feel safe with the counselor",
+    "care": "The counselor's care came across",
+    "understanding": "The counselor tried to understand and mostly did",
+    "focus": "The session stayed focused on the client",
+}
+CHECKIN_LABELS: dict[str, str] = {
+    "notice_rupture": "I can notice when the alliance is strained",
+    "repair_rupture": "I can raise a strain with the client and repair it",
+    "ask_feedback": "I can ask a client how the work is going for them",
+}
+ROLE_OPTIONS: list[tuple[str, str]] = [
+    ("I was the counselor: rating myself", "counselor"),
+    ("I was the client: rating my partner", "client"),
+]
+ROLE_WORDS = {"counselor": "as counselor", "client": "as client"}
+SESSION_MAX = 20
+SHARE_TEXT_LABEL = (
+    "Share my written comment with the instructor (it is scrubbed of e-mails, links, phone "
+    "numbers and classmates' names)"
+)
+SCORE_OPTIONS: list[tuple[str, int]] = [
+    (f"{n} (not at all)" if n == 0 else f"{n} (completely)" if n == 10 else str(n), n)
+    for n in range(11)
+]
+_WIDE = {"description_width": "initial"}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A short message for the notebook, in plain text and in HTML."""
+
+    text: str
+    html: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def _status(message: str, ok: bool) -> str:
+    symbol = "✓" if ok else "⚠"
+    return f'<div role="status" aria-live="polite">{symbol} {message}</div>'
+
+
+def _score(label: str) -> widgets.Dropdown:
+    return widgets.Dropdown(
+        options=SCORE_OPTIONS,
+        value=None,
+        description=label,
+        style=_WIDE,
+        layout=widgets.Layout(width="auto"),
+    )
+
+
+class ReflectionForm(widgets.VBox):
+    """The reflection form: fill it in after a practice session, save it, share it if you like."""
+
+    def __init__(self, *, store: Store | None = None) -> None:
+        self._store = store
+        self.saved_id: int | None = None
+        self._saved_values: dict[str, Any] | None = None
+
+        self.session = widgets.BoundedIntText(
+            value=1,
+            min=1,
+            max=SESSION_MAX,
+            description=f"Practice session number (1 to {SESSION_MAX})",
+            style=_WIDE,
+        )
+        self.role = widgets.RadioButtons(
+            options=ROLE_OPTIONS, value=None, description="My role", style=_WIDE
+        )
+        self.ratings = {name: _score(GUIDELINE_LABELS[name]) for name in GUIDELINES}
+        self.checkins = {name: _score(CHECKIN_LABELS[name]) for name in CHECKINS}
+        self.text = widgets.Textarea(
+            description="My comment (optional)",
+            placeholder="What went well? What would you try differently next time?",
+            style=_WIDE,
+            layout=widgets.Layout(width="100%", height="6em"),
+        )
+        self.share_text = widgets.Checkbox(
+            value=False,
+            description=SHARE_TEXT_LABEL,
+            indent=False,
+            style=_WIDE,
+            layout=widgets.Layout(width="auto"),
+        )
+        self.save_button = widgets.Button(
+            description="Save reflection", tooltip="Save this reflection in your private folder"
+        )
+        self.status = widgets.HTML(_status("Not saved yet.", ok=False).replace("⚠ ", ""))
+        self.cohort = widgets.Text(
+            value=_default_cohort(),
+            description="Class code from your instructor (needed to share)",
+            placeholder="e.g. FALL26",
+            style=_WIDE,
+        )
+        self.share_button = widgets.Button(
+            description="Share with instructor",
+            tooltip="Send the saved reflection as a pseudonymous file",
+        )
+        self.share_status = widgets.HTML("")
+        self.save_button.on_click(self._on_save)
+        self.share_button.on_click(self._on_share)
+
+        super().__init__(
+            children=[
+                widgets.HTML(
+                    "<p><strong>Reflect on a practice session.</strong> Rate each statement "
+                    "from 0 (not at all) to 10 (completely). These are practice items written "
+                    "for this course, not a validated instrument.</p>"
+                ),
+                self.session,
+                self.role,
+                widgets.HTML("<p><strong>The four guidelines in this session</strong></p>"),
+                *self.ratings.values(),
+                widgets.HTML("<p><strong>Check-ins: where I am with ruptures</strong></p>"),
+                *self.checkins.values(),
+                self.text,
+                self.share_text,
+                self.save_button,
+                self.status,
+                widgets.HTML(
+                    "<p><strong>Share with your instructor (optional)</strong>: sends your "
+                    "ratings and exercise choices under your pseudonym; your comment only if "
+                    "you ticked the box above.</p>"
+                ),
+                self.cohort,
+                self.share_button,
+                self.share_status,
+            ]
+        )
+
+    def __repr__(self) -> str:
+        return "Reflection form: run this cell to fill it in."
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = get_store()
+        return self._store
+
+    def values(self) -> dict[str, Any]:
+        """What the form holds now, as the store takes it."""
+        return {
+            "session": self.session.value,
+            "role": self.role.value,
+            "ratings": {name: box.value for name, box in self.ratings.items()},
+            "checkins": {name: box.value for name, box in self.checkins.items()},
+            "text": self.text.value.strip(),
+            "share_text": bool(self.share_text.value),
+        }
+
+    def problems(self) -> list[str]:
+        """What to fix before the form can be saved, in plain words."""
+        values = self.values()
+        found = []
+        if values["role"] is None:
+            found.append("Choose your role in this session: counselor or client.")
+        for name, value in values["ratings"].items():
+            if value is None:
+                found.append(f"Rate “{GUIDELINE_LABELS[name]}” (0 to 10).")
+        for name, value in values["checkins"].items():
+            if value is None:
+                found.append(f"Rate “{CHECKIN_LABELS[name]}” (0 to 10).")
+        if len(values["text"]) > MAX_TEXT:
+            found.append(
+                f"Your comment is {len(values['text'])} characters long: shorten it to "
+                f"{MAX_TEXT} or fewer."
+            )
+        return found
+
+    def _on_save(self, _button: Any = None) -> None:
+        problems = self.problems()
+        if problems:
+            items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
+            self.status.value = _status(
+                f"Not saved yet. Please fix this and press Save again (nothing you typed is "
+                f"lost):<ul>{items}</ul>",
+                ok=False,
+            )
+            return
+        values = self.values()
+        if values == self._saved_values:
+            self.status.value = _status(
+                "This reflection is already saved. Change something to save a new one.", ok=True
+            )
+            return
+        try:
+            self.saved_id = self.store.save_reflection(**values)
+        except (ValueError, StoreError, sqlite3.Error, OSError) as error:
+            self.status.value = _status(f"Not saved: {html.escape(str(error))}", ok=False)
+            return
+        self._saved_values = values
+        self.share_status.value = ""
+        self.status.value = _status(
+            f"Saved reflection for session {values['session']} ({ROLE_WORDS[values['role']]}).",
+            ok=True,
+        )
+
+    def _on_share(self, _button: Any = None) -> None:
+        from helpers.share import ShareError, share_message, share_reflection
+
+        if self.saved_id is None:
+            self.share_status.value = _status(
+                "Save your reflection first, then share it.", ok=False
+            )
+            return
+        if self.values() != self._saved_values:
+            self.share_status.value = _status(
+                "You changed the form after saving. Press Save reflection again first, so "
+                "your instructor gets what you see.",
+                ok=False,
+            )
+            return
+        saved = self.store.reflection(self.saved_id)
+        if saved is not None and saved["shared_as"]:
+            self.share_status.value = _status(
+                "This reflection has already been shared; it was not sent again.", ok=True
+            )
+            return
+        try:
+            path = share_reflection(
+                self.saved_id, store=self.store, cohort=self.cohort.value.strip() or None
+            )
+        except (ShareError, StoreError, sqlite3.Error) as error:
+            self.share_status.value = _status(html.escape(str(error)), ok=False)
+            return
+        self.share_status.value = _status(html.escape(share_message(path, self.store)), ok=True)
+
+
+def _default_cohort() -> str:
+    return os.environ.get("ALLIANCE_COHORT", "")
+
+
+def reflection_form(*, store: Store | None = None) -> ReflectionForm:
+    """The reflection form for after a practice session (saved in your private folder)."""
+    return ReflectionForm(store=store)
+
+
+# -- history -----------------------------------------------------------------------------------
+
+MARKERS = ["o", "s", "^", "D"]
+PANELS = (
+    ("counselor", "ratings", GUIDELINES, "As counselor: rating myself"),
+    ("client", "ratings", GUIDELINES, "As client: rating my partner"),
+    (None, "checkins", CHECKINS, "My check-ins"),
+)
+SHORT_LABELS = {
+    "safety": "safety",
+    "care": "care",
+    "understanding": "understanding",
+    "focus": "focus",
+    "notice_rupture": "notice a strain",
+    "repair_rupture": "repair a strain",
+    "ask_feedback": "ask for feedback",
+}
+
+
+def _latest_by_session(reflections: list[dict[str, Any]], role: str | None) -> list[dict]:
+    """One reflection per session (the latest saved), in session order."""
+    chosen: dict[int, dict[str, Any]] = {}
+    for reflection in reflections:
+        if role is None or reflection["role"] == role:
+            chosen[reflection["session"]] = reflection
+    return [chosen[session] for session in sorted(chosen)]
+
+
+def _draw_panel(ax: Axes, rows: list[dict], field: str, items: tuple[str, ...], title: str) -> str:
+    ax.set_title(f"{title} (n = {len(rows)})", fontsize=10)
+    ax.set_xlabel("Practice session")
+    ax.set_ylim(-0.5, 10.5)
+    ax.set_yticks(range(0, 11, 2))
+    if not rows:
+        ax.text(0.5, 0.5, "No reflections yet", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+        return f"{title}: no reflections yet"
+    sessions = [row["session"] for row in rows]
+    described = []
+    for number, item in enumerate(items):
+        scores = [row[field][item] for row in rows]
+        nudge = (number - (len(items) - 1) / 2) * 0.06  # so equal scores stay visible
+        ax.plot(
+            [session + nudge for session in sessions],
+            scores,
+            marker=MARKERS[number % len(MARKERS)],
+            color=PALETTE[number],
+            label=SHORT_LABELS[item],
+        )
+        described.append(f"{SHORT_LABELS[item]} " + ", ".join(map(str, scores)))
+    ax.set_xticks(sessions)
+    ax.legend(fontsize=8, loc="lower left")
+    which = "session" if len(sessions) == 1 else "sessions"
+    return f"{title}, {which} {', '.join(map(str, sessions))}: " + "; ".join(described)
+
+
+def show_my_history(*, store: Store | None = None) -> AccessibleFigure | Note:
+    """Your own ratings across practice sessions (only you see this; nothing is shared)."""
+    store = store if store is not None else get_store()
+    reflections = store.reflections()
+    if not reflections:
+        text = (
+            "You have not saved any reflections yet. After a practice session, fill in the "
+            "reflection form above and press Save reflection, then run this cell again to see "
+            "your ratings across sessions."
+        )
+        return Note(text, f"<p>{html.escape(text)}</p>")
+
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), sharey=True)
+    parts = []
+    for ax, (role, field, items, title) in zip(axes, PANELS, strict=True):
+        parts.append(_draw_panel(ax, _latest_by_session(reflections, role), field, items, title))
+    axes[0].set_ylabel("Rating (0 = not at all, 10 = completely)")
+    count = len(reflections)
+    fig.suptitle(f"My reflections across practice sessions (n = {count} saved)")
+    fig.tight_layout()
+
+    latest = reflections[-1]
+    rated = ", ".join(f"{SHORT_LABELS[g]} {latest['ratings'][g]}" for g in GUIDELINES)
+    sessions = sorted({r["session"] for r in reflections})
+    span = (
+        f"session {sessions[0]}"
+        if len(sessions) == 1
+        else (f"sessions {sessions[0]} to {sessions[-1]}")
+    )
+    summary = (
+        f"You have saved {count} reflection{'s' if count != 1 else ''} ({span}); in the latest "
+        f"(session {latest['session']}, {ROLE_WORDS[latest['role']]}) you rated {rated}."
+    )
+    alt = "Line charts of your ratings by practice session. " + ". ".join(parts) + "."
+    return accessible_figure(fig, alt=alt, summary=summary)
+
+
+# -- where the data lives ----------------------------------------------------------------------
+
+
+def where_my_data_lives() -> Note:
+    """Where your answers, reflections and pseudonym are kept, and what leaves that folder."""
+    shown = display_path(alliance_home())
+    if shown.startswith("$ALLIANCE_HOME"):
+        place = (
+            f"your private folder {shown} (the folder your course set up for you in the "
+            "ALLIANCE_HOME setting; on most setups it is ~/.alliance)"
+        )
+    else:
+        place = f"your private folder {shown}"
+    files = [
+        ("alliance.sqlite3", "your exercise answers and your saved reflections"),
+        ("pseudonym", "your random pseudonym, made once; it is not made from your name"),
+        ("outbox/", "copies of reflections you shared while no class drop folder was set up"),
+    ]
+    closing = (
+        "Only you can open this folder. Nothing in it leaves unless you press “Share with "
+        "instructor” (or run alliance export), and updating the course never touches it."
+    )
+    text = "\n".join(
+        [f"Your data lives in {place}:"] + [f"- {name}: {what}" for name, what in files] + [closing]
+    )
+    items = "".join(
+        f"<li><code>{html.escape(name)}</code>: {html.escape(what)}</li>" for name, what in files
+    )
+    markup = (
+        f"<p>Your data lives in {html.escape(place)}:</p><ul>{items}</ul>"
+        f"<p>{html.escape(closing)}</p>"
+    )
+    return Note(text, markup)
