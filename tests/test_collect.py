@@ -389,8 +389,10 @@ def test_submissions_to_frame_is_the_class_table():
 
 def test_submissions_to_frame_of_nothing_has_the_columns():
     frame = submissions_to_frame([])
+    full = submissions_to_frame([make_doc(1)])
     assert list(frame.columns) == list(CLASS_COLUMNS)
     assert len(frame) == 0
+    assert frame.dtypes.to_dict() == full.dtypes.to_dict()
 
 
 def test_failed_write_keeps_the_old_table(out):

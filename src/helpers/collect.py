@@ -178,15 +178,38 @@ def submissions_to_frame(submissions: Sequence[dict], *, rng: random.Random | No
     not apply); ``option`` is empty text except for choices. Pass a seeded ``rng`` for a
     reproducible order; by default the order comes from the operating system's randomness.
     """
+    import numpy as np
     import pandas as pd
 
     rows = class_rows(submissions)
     (rng or random.SystemRandom()).shuffle(rows)
-    frame = pd.DataFrame.from_records(rows, columns=list(CLASS_COLUMNS))
-    frame["session"] = frame["session"].astype("int64")
-    frame["score"] = frame["score"].astype("Int64")
-    frame["attempts"] = frame["attempts"].astype("Int64")
-    frame["option"] = frame["option"].fillna("").astype(str)
+    columns = dict(zip(CLASS_COLUMNS, zip(*rows, strict=True), strict=False)) if rows else {}
+
+    def whole_numbers(name: str) -> Any:
+        values = columns.get(name, ())
+        mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+        data = np.fromiter((v or 0 for v in values), dtype="int64", count=len(values))
+        return pd.arrays.IntegerArray(data, mask)
+
+    frame = pd.DataFrame(
+        {
+            "submission_id": list(columns.get("submission_id", ())),
+            "pseudonym": list(columns.get("pseudonym", ())),
+            "cohort": list(columns.get("cohort", ())),
+            "week": list(columns.get("week", ())),
+            "session": np.array(columns.get("session", ()), dtype="int64"),
+            "role": list(columns.get("role", ())),
+            "measure": list(columns.get("measure", ())),
+            "item": list(columns.get("item", ())),
+            "score": whole_numbers("score"),
+            "option": [v or "" for v in columns.get("option", ())],
+            "attempts": whole_numbers("attempts"),
+        },
+        columns=list(CLASS_COLUMNS),
+    )
+    if not rows:  # keep the text columns' type for an empty class too
+        text_columns = [c for c in CLASS_COLUMNS if c not in _NUMBER_COLUMNS]
+        frame = frame.astype(dict.fromkeys(text_columns, "str"))
     return frame
 
 
