@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -351,3 +352,64 @@ def test_schema_has_no_field_that_could_identify_a_trainee():
 def test_fast_check_agrees_with_the_schema(doc):
     """The hand-written fast path accepts exactly what the JSON Schema accepts."""
     assert _quick_valid(doc) == _validator().is_valid(doc)
+
+
+def _mutations(count: int) -> list[dict]:
+    """Seeded random edits of GOOD: a leaf replaced, removed, or a field added."""
+    rng = random.Random(2026)
+    pool = [
+        None,
+        True,
+        False,
+        0,
+        1,
+        10,
+        11,
+        50,
+        51,
+        100,
+        101,
+        -1,
+        7.0,
+        7.5,
+        "",
+        "7",
+        "b",
+        "care-04",
+        "Care-04",
+        "2026-W53",
+        "2025-W53",
+        "FALL26\n",
+        "a" * 65,
+        "0" * 32,
+        "counselor",
+        "client",
+        [],
+        {},
+        [{"vignette": "x-01", "option": "a", "attempts": 1}],
+    ]
+    docs = []
+    for _ in range(count):
+        doc = copy.deepcopy(GOOD)
+        parent = doc
+        key = rng.choice(sorted(doc))
+        if isinstance(doc[key], dict) and rng.random() < 0.7:
+            parent, key = doc[key], rng.choice(sorted(doc[key]))
+        elif key == "choices" and rng.random() < 0.7:
+            parent, key = doc["choices"][0], rng.choice(["vignette", "option", "attempts"])
+        action = rng.random()
+        if action < 0.15:
+            parent.pop(key)
+        elif action < 0.25:
+            parent["extra"] = 1
+        else:
+            parent[key] = rng.choice(pool)
+        docs.append(doc)
+    return docs
+
+
+def test_fast_check_agrees_with_the_schema_on_random_edits():
+    docs = _mutations(400)
+    assert sum(_validator().is_valid(doc) for doc in docs) > 10  # some edits stay valid
+    for doc in docs:
+        assert _quick_valid(doc) == _validator().is_valid(doc), doc
