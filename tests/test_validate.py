@@ -574,3 +574,36 @@ def test_console_command(tmp_path):
     )
     assert result.returncode == 1
     assert result.stdout.splitlines()[-1] == "1 problem in 1 file"
+
+
+def test_worked_example_in_the_authoring_guide_is_valid(tmp_path, capsys):
+    guide = (ROOT / "docs" / "authoring.md").read_text("utf-8")
+    example = guide.split("### A complete example")[1].split("```yaml\n")[1].split("```")[0]
+    code, lines = validate(capsys, write(tmp_path, "care.yaml", example))
+    assert (code, lines) == (0, ["1 vignette in 1 file: OK"])
+
+
+def test_every_schema_field_is_documented_for_the_editor():
+    schema = json.loads((ROOT / "data" / "schema" / "vignette.schema.json").read_text("utf-8"))
+    undocumented, open_objects = [], []
+
+    def visit(node, where):
+        if not isinstance(node, dict):
+            return
+        if node.get("type") == "object" and "properties" in node:
+            if node.get("additionalProperties") is not False and "allOf" not in node:
+                open_objects.append(where)
+            for name, sub in node["properties"].items():
+                if "$ref" not in sub and not ("title" in sub and "description" in sub):
+                    undocumented.append(f"{where}.{name}")
+        for key, value in node.items():
+            if isinstance(value, dict):
+                visit(value, f"{where}/{key}")
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    visit(item, f"{where}/{key}[{i}]")
+
+    visit(schema, "#")
+    assert undocumented == []
+    assert open_objects == []
+    assert all("title" in d and "description" in d for d in schema["$defs"].values())
