@@ -451,3 +451,23 @@ def test_unfinished_upload_is_named_as_such(drop):
     assert report.rejected == [
         (".0123abcd.partial", "an unfinished upload (temporary file), skipped")
     ]
+
+
+def test_console_command(drop, out):
+    import subprocess
+    import sys
+
+    put(drop, "a.json", make_doc(1))
+    put(drop, "b.json", make_doc(2, session=99))
+    command = Path(sys.executable).with_name("alliance")
+    result = subprocess.run(
+        [str(command), "collect", str(drop), "-o", str(out / "class.csv")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "rejected b.json: session is 99; it must be from 1 to 50"
+    assert lines[-1] == "2 files, 1 accepted, 1 rejected, 0 duplicates"
+    assert len(read_csv(out / "class.csv")[1]) == expected_rows(make_doc(1))
