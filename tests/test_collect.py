@@ -8,6 +8,8 @@ import json
 import os
 import random
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -454,9 +456,6 @@ def test_unfinished_upload_is_named_as_such(drop):
 
 
 def test_console_command(drop, out):
-    import subprocess
-    import sys
-
     put(drop, "a.json", make_doc(1))
     put(drop, "b.json", make_doc(2, session=99))
     command = Path(sys.executable).with_name("alliance")
