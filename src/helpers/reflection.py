@@ -376,14 +376,7 @@ def show_my_history(*, store: Store | None = None) -> AccessibleFigure | Note:
 
 def where_my_data_lives() -> Note:
     """Where your answers, reflections and pseudonym are kept, and what leaves that folder."""
-    shown = display_path(alliance_home())
-    if shown.startswith("$ALLIANCE_HOME"):
-        place = (
-            f"your private folder {shown} (the folder your course set up for you in the "
-            "ALLIANCE_HOME setting; on most setups it is ~/.alliance)"
-        )
-    else:
-        place = f"your private folder {shown}"
+    place = f"your private folder {display_path(alliance_home())}"
     files = [
         ("alliance.sqlite3", "your exercise answers and your saved reflections"),
         ("pseudonym", "your random pseudonym, made once; it is not made from your name"),
