@@ -419,8 +419,8 @@ def test_ten_megabyte_file_is_rejected_with_the_limit(tmp_path, capsys):
     code, lines = validate(capsys, path)
     assert code == 1
     assert lines == [
-        "huge.yaml: file is 10.0 MB; the limit is 1 MB per vignette file — split it into "
-        "smaller topic files (it was not read)",
+        "huge.yaml: file is 10.0 MB (10,000,011 bytes); the limit is 1 MB (1,000,000 bytes) "
+        "per vignette file — split it into smaller topic files (it was not read)",
         "1 problem in 1 file",
     ]
 
@@ -434,6 +434,16 @@ def test_non_utf8_bytes_report_the_byte_offset(tmp_path, capsys):
     assert lines[0] == (
         f"care.yaml:7: byte {offset} (0xe9) is not valid UTF-8 text — save the file with UTF-8 "
         "encoding"
+    )
+
+
+def test_non_utf8_offset_counts_from_the_start_of_the_file(tmp_path, capsys):
+    path = tmp_path / "care.yaml"
+    path.write_bytes(b"\xef\xbb\xbfvignettes:\n  - id: \xff\n")
+    code, lines = validate(capsys, path)
+    assert code == 1
+    assert lines[0] == (
+        "care.yaml:2: byte 22 (0xff) is not valid UTF-8 text — save the file with UTF-8 encoding"
     )
 
 

@@ -606,8 +606,9 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
         return None
     if size > MAX_FILE_BYTES:
         fail(
-            f"file is {size / 1_000_000:.1f} MB; the limit is 1 MB per vignette file — "
-            "split it into smaller topic files (it was not read)"
+            f"file is {size / 1_000_000:.1f} MB ({size:,} bytes); the limit is 1 MB "
+            f"({MAX_FILE_BYTES:,} bytes) per vignette file — split it into smaller topic files "
+            "(it was not read)"
         )
         return None
     try:
