@@ -154,6 +154,28 @@ def test_the_export_validates_against_the_submission_schema(store, dropbox):
         jsonschema.validate(data, schema)
 
 
+def test_the_instructor_collects_exactly_what_trainees_share(store, dropbox):
+    from helpers.collect import class_rows, collect_folder, comment_rows
+
+    store.record_answer("care-04", "choose", {"option": "b"}, correct=True)
+    counselor = save(store, text="I interrupted twice.", share_text=True, session=1)
+    client = save(store, session=2, role="client")
+    first = share_reflection(counselor, dropbox=dropbox)
+    share_reflection(client, dropbox=dropbox)
+
+    submissions, report = collect_folder(dropbox)
+
+    assert report.summary() == "2 files, 2 accepted, 0 rejected, 0 duplicates"
+    rows = class_rows(submissions)
+    assert len(rows) == 2 * (4 + 3 + 1)
+    by_session = {row[4]: row for row in rows if row[6] == "choice"}
+    assert by_session[1][5:] == ("counselor", "choice", "care-04", None, "b", 1)
+    assert by_session[2][5] == "client"
+    [comment] = comment_rows(submissions)
+    assert comment[-1] == "I interrupted twice."
+    assert comment[0] == json.loads(first.read_text())["submission_id"]
+
+
 def test_the_drop_folder_comes_from_the_environment(store, dropbox, monkeypatch):
     monkeypatch.setenv("ALLIANCE_DROPBOX", str(dropbox))
     path = share_reflection(save(store))
@@ -352,7 +374,7 @@ def test_export_failures_exit_1_with_a_message(store, tmp_path, capsys, monkeypa
     save(store)
     monkeypatch.delenv("ALLIANCE_COHORT")
     assert alliance(["export", "--to", str(tmp_path / "x")]) == 1
-    assert "No class code is set" in capsys.readouterr().err
+    assert "No class code is set" in capsys.readouterr().err.replace("\n", " ")
     assert store.reflections()[0]["shared_as"] is None
 
 
@@ -361,3 +383,22 @@ def test_export_refuses_conflicting_options_with_exit_2(store, capsys):
         alliance(["export", "--all", "--reflection", "1"])
     assert stopped.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_the_installed_command_exports_and_reports_failures(store, tmp_path, home):
+    import subprocess
+    import sys
+
+    reflection_id = save(store, session=6)
+    env = dict(os.environ, ALLIANCE_HOME=str(home))
+    env.pop("ALLIANCE_COHORT")
+    command = [sys.executable, "-m", "helpers.cli", "export", "--to", str(tmp_path / "out")]
+
+    refused = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert refused.returncode == 1
+    assert "No class code is set." in refused.stderr and "add --cohort CODE" in refused.stderr
+
+    done = subprocess.run([*command, "--cohort", "FALL26"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0
+    assert done.stdout.startswith(f"Wrote reflection {reflection_id} (session 6, as counselor)")
+    assert len(files_in(tmp_path / "out")) == 1

@@ -314,6 +314,11 @@ def run(args: argparse.Namespace) -> int:
     if not chosen:
         print("Nothing to export: every saved reflection has been shared already.")
         return 0
+    try:
+        check_cohort(args.cohort)
+    except ShareError as error:
+        print(f"{error} (In a terminal: add --cohort CODE.)", file=sys.stderr)
+        return 1
     if args.to is not None:
         try:
             args.to.mkdir(parents=True, exist_ok=True)
