@@ -409,6 +409,9 @@ def change_summary(view: View) -> str:
         return "Change across sessions is hidden: no two sessions had 5 or more trainees."
     moves.sort(key=lambda m: (-round(m[0], 6), GUIDELINES.index(m[1])))
     top, low = moves[0], moves[-1]
+    bands = "shaded bands are 95 % confidence intervals"
+    if (view.table["status"] == COARSE).any():
+        bands += "; sessions with fewer than 10 trainees show medians and quartiles"
 
     def describe(move) -> str:
         _, guideline, first, last = move
@@ -419,7 +422,7 @@ def change_summary(view: View) -> str:
 
     return (
         f"Across {view.n} trainees, partner ratings grew most for {describe(top)} and least "
-        f"for {describe(low)}; shaded bands are 95 % confidence intervals."
+        f"for {describe(low)}; {bands}."
     )
 
 
@@ -814,6 +817,27 @@ def _chart_page(pdf, chart: ClassChart) -> None:
     pdf.savefig(fig)
 
 
+def title_page_lines(data: ClassData, charts: list[ClassChart]) -> list[str]:
+    """The handout's first page: the source, whether it is synthetic, and what was hidden."""
+    notes = [line for chart in charts for line in chart.note_lines()]
+    lines = ["# Class reflections on the therapeutic alliance", ""]
+    if data.is_synthetic:
+        lines += ["SYNTHETIC SAMPLE: these are invented trainees, not a real class.", ""]
+    lines += [
+        f"Source: {data.source_label}",
+        f"{data.n_trainees} trainees, sessions {data.sessions[0]}–{data.sessions[-1]}.",
+        "",
+        "Privacy: any group or cell with fewer than 5 trainees is hidden; in groups of fewer "
+        "than 10, ratings and shares are coarsened; no free text or pseudonym appears.",
+        "",
+        "What was hidden and why:",
+    ]
+    lines += notes[:30] or ["Nothing was hidden: every group had at least 10 trainees."]
+    if len(notes) > 30:
+        lines.append(f"... and {len(notes) - 30} more (see each chart's page).")
+    return lines
+
+
 def write_handout(
     data: ClassData | str | os.PathLike[str] | None = None,
     folder: str | os.PathLike[str] = "handout",
@@ -828,27 +852,14 @@ def write_handout(
     record = check_snapshot(data, folder)
     charts = [make_chart(name, data) for name in CHARTS]
     folder.mkdir(parents=True, exist_ok=True)
-    notes = [line for chart in charts for line in chart.note_lines()]
-    title = ["# Class reflections on the therapeutic alliance", ""]
-    if data.is_synthetic:
-        title += ["SYNTHETIC SAMPLE: these are invented trainees, not a real class.", ""]
-    title += [
-        f"Source: {data.source_label}",
-        f"{data.n_trainees} trainees, sessions {data.sessions[0]}–{data.sessions[-1]}.",
-        "",
-        "Privacy: any group or cell with fewer than 5 trainees is hidden; in groups of fewer "
-        "than 10, ratings and shares are coarsened; no free text or pseudonym appears.",
-        "",
-        "What was hidden and why:",
-    ]
-    title += notes[:30] or ["Nothing was hidden: every group had at least 10 trainees."]
-    if len(notes) > 30:
-        title.append(f"... and {len(notes) - 30} more (see each chart's page).")
+    title = title_page_lines(data, charts)
     pdf_path = folder / HANDOUT_PDF
-    with PdfPages(pdf_path, metadata={"Title": "Class reflections", "CreationDate": None}) as pdf:
+    partial = folder / f".{HANDOUT_PDF}.partial"
+    with PdfPages(partial, metadata={"Title": "Class reflections", "CreationDate": None}) as pdf:
         _text_page(pdf, title)
         for chart in charts:
             _chart_page(pdf, chart)
+    os.replace(partial, pdf_path)  # a failed run never leaves half a handout
     for number, chart in enumerate(charts, 1):
         (folder / f"{number:02d}-{chart.name.replace('_', '-')}.png").write_bytes(chart.figure.png)
     (folder / SNAPSHOT_FILE).write_text(json.dumps(record) + "\n", encoding="utf-8")

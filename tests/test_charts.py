@@ -1,0 +1,280 @@
+"""The class charts: what each one plots, what it says, how it looks, and the handout."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.testing.compare import compare_images
+
+from helpers.charts import (
+    CHARTS,
+    HANDOUT_PDF,
+    SNAPSHOT_FILE,
+    SnapshotError,
+    choices_summary,
+    class_report,
+    draw_change,
+    draw_checkins,
+    draw_choices,
+    draw_profile,
+    draw_self_vs_partner,
+    make_chart,
+    profile_summary,
+    show_choices,
+    show_profile,
+    title_page_lines,
+    write_handout,
+)
+from helpers.classview import (
+    HIDDEN,
+    SHOWN,
+    ClassData,
+    change_table,
+    checkins_table,
+    choices_table,
+    load_class,
+    profile_table,
+    self_partner_table,
+    validate_frame,
+)
+from helpers.sample import ChooseVignette, generate_class
+from tests.test_classview import ClassBuilder, partner_class, trainee
+
+BASELINES = Path(__file__).parent / "baseline_images"
+UPDATE = os.environ.get("ALLIANCE_UPDATE_BASELINES") == "1"
+DEMO = ChooseVignette("demo-01", (("a", False), ("b", True), ("c", False)))
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ALLIANCE_CLASS_DATA", raising=False)
+
+
+def small_class(students: int = 12, seed: int = 7) -> ClassData:
+    """A fixed synthetic class that does not depend on the vignette bank."""
+    frame = generate_class(seed=seed, students=students, sessions=3, vignettes=[DEMO])
+    return ClassData(validate_frame(frame), True, "embedded synthetic sample")
+
+
+def real_class(students: int) -> ClassData:
+    """A non-synthetic class where every one of ``students`` trainees shared everything."""
+    builder = ClassBuilder(cohort="FALL26")
+    for i in range(students):
+        builder.reflection(trainee(i), 1, "counselor", 7, 5, {"demo-01": "ab"[i % 2]})
+        builder.reflection(trainee(i), 1, "client", 6, 5)
+    return ClassData(validate_frame(builder.frame()), False, "class.csv")
+
+
+def bars(ax) -> list:
+    return [p for p in ax.patches if p.get_gid() is None and p.get_width() > 0]
+
+
+# ----------------------------------------------------------------------------- what is plotted
+
+
+def test_profile_bars_are_the_tables_shares():
+    data = partner_class([9] * 5 + [7] * 6 + [5] * 5 + [3] * 2).data()
+    view = profile_table(data)
+    ax = draw_profile(view, data).axes[0]
+    shown = view.table[(view.table["status"] == SHOWN) & (view.table["share"] > 0)]
+    widths = sorted(round(p.get_width(), 6) for p in bars(ax))
+    assert widths == sorted(round(s, 6) for s in shown["share"])
+    # 3-4 (2 trainees) is hidden, so is 5-6 as its complement: one hatched block per guideline
+    hidden = [p for p in ax.patches if p.get_gid() == "hidden"]
+    assert len(hidden) == 4
+    assert hidden[0].get_width() == pytest.approx(7 / 18)
+
+
+def test_a_suppressed_profile_draws_no_data():
+    data = partner_class([7, 8, 6, 9]).data()
+    ax = draw_profile(profile_table(data), data).axes[0]
+    assert bars(ax) == []
+    assert [p.get_gid() for p in ax.patches] == ["hidden-placeholder"]
+    assert any("fewer than 5 trainees" in t.get_text() for t in ax.texts)
+
+
+def test_change_lines_are_the_session_means():
+    data = small_class(students=30)
+    view = change_table(data)
+    fig = draw_change(view, data)
+    for ax, guideline in zip(fig.axes, ["safety", "care", "understanding", "focus"], strict=True):
+        cells = view.table[view.table["guideline"] == guideline].sort_values("session")
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), cells["mean"].to_numpy())
+
+
+def test_self_vs_partner_lines_are_the_differences():
+    builder = ClassBuilder()
+    for session in (1, 2):
+        for i in range(10):
+            builder.reflection(trainee(i), session, "counselor", ratings=8)
+            builder.reflection(trainee(i), session, "client", ratings=6 + session)
+    data = builder.data()
+    ax = draw_self_vs_partner(self_partner_table(data), data).axes[0]
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), [1, 0])  # line 0 is the zero line
+
+
+def test_choices_mark_the_best_option_in_words_and_hide_small_cells():
+    builder = ClassBuilder()
+    for i, option in enumerate(["a"] * 10 + ["b"] * 6 + ["c"] * 3):
+        builder.reflection(trainee(i), 1, "counselor", choices={"focus-01": option})
+    data = builder.data()
+    view = choices_table(data)
+    ax = draw_choices(view, data).axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["a", "b  ✓ best", "c"]
+    visible = [p.get_width() for p in ax.patches if p.get_hatch() is None]
+    assert visible == [pytest.approx(10 / 19)]
+    assert [t.get_text() for t in ax.texts].count(HIDDEN) == 2
+
+
+def test_checkin_markers_sit_at_first_and_last_means():
+    builder = ClassBuilder()
+    for i in range(10):
+        builder.reflection(trainee(i), 1, "client", checkins=3)
+        builder.reflection(trainee(i), 3, "client", checkins=7)
+    data = builder.data()
+    ax = draw_checkins(checkins_table(data), data).axes[0]
+    xs = sorted({round(float(line.get_xdata()[0]), 6) for line in ax.lines})
+    assert xs == [3.0, 7.0]
+
+
+# ----------------------------------------------------------------------------- what is said
+
+
+def test_summaries_are_specific_sentences():
+    data = partner_class([9] * 5 + [7] * 5 + [5] * 5).data()
+    assert profile_summary(profile_table(data)) == (
+        "Across 15 trainees, the median rating from the client's chair was safety 7, care 7, "
+        "understanding 7, focus 7; safety ratings varied least (narrowest middle half)."
+    )
+    chart = make_chart("self_vs_partner", small_class(students=30))
+    assert "not pairs, because the class table does not record who partnered whom" in (
+        chart.summary
+    )
+
+
+def test_choices_summary_reports_the_best_response():
+    builder = ClassBuilder()
+    for i, option in enumerate(["b"] * 12 + ["a"] * 8):
+        builder.reflection(trainee(i), 1, "counselor", choices={"demo-01": option})
+    summary = choices_summary(choices_table(builder.data()))
+    assert summary == (
+        "The best response was the most common first answer on 1 of 1 vignettes "
+        "(20 trainees); share choosing the best response: demo-01 b 60 %."
+    )
+
+
+def test_every_view_says_synthetic_at_the_top_and_has_prompts():
+    report = class_report(small_class())
+    assert len(report.charts) == 5
+    for chart in report.charts:
+        assert repr(chart).startswith("Synthetic sample class, not real trainees")
+        assert chart._repr_html_().startswith("<p><strong>Synthetic sample class")
+        assert 2 <= len(chart.prompts) <= 3
+        assert 'alt="' in chart.figure._repr_html_()
+    assert "<h3>Class profile on the four guidelines</h3>" in report._repr_html_()
+
+
+def test_real_data_is_not_called_synthetic():
+    chart = show_profile(real_class(12))
+    assert "synthetic" not in repr(chart).lower()
+    assert repr(chart).startswith("Class data from class.csv.")
+
+
+def test_f1_no_pseudonym_or_free_text_in_any_chart_output():
+    builder = ClassBuilder()
+    for i in range(12):
+        builder.reflection(trainee(i), 1, "counselor", 7, 5, {"focus-01": "b"})
+        builder.reflection(trainee(i), 1, "client", 6, 5)
+    frame = builder.frame()
+    frame["text"] = "my supervisor Dr. Okafor"
+    data = ClassData(validate_frame(frame), False, "class.csv")
+    for name in CHARTS:
+        chart = make_chart(name, data)
+        said = repr(chart) + chart.alt + chart.summary + chart.view.table.to_string()
+        assert "trainee-token" not in said and "Okafor" not in said
+
+
+# ----------------------------------------------------------------------------- how it looks
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_chart_matches_its_baseline_image(name, tmp_path):
+    chart = make_chart(name, small_class())
+    actual = tmp_path / f"{name}.png"
+    actual.write_bytes(chart.figure.png)
+    expected = BASELINES / f"{name}.png"
+    if UPDATE:
+        BASELINES.mkdir(exist_ok=True)
+        expected.write_bytes(chart.figure.png)
+    assert expected.exists(), f"no baseline: run with ALLIANCE_UPDATE_BASELINES=1 to create {name}"
+    assert compare_images(str(expected), str(actual), tol=3) is None
+
+
+# ----------------------------------------------------------------------------- the handout
+
+
+def _pages(pdf: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+
+
+def test_handout_has_a_title_page_and_a_page_and_png_per_chart(tmp_path):
+    data = small_class()
+    pdf = write_handout(data, tmp_path / "handout")
+    assert pdf == tmp_path / "handout" / HANDOUT_PDF
+    assert _pages(pdf) == 1 + len(CHARTS)
+    assert sorted(p.name for p in pdf.parent.glob("*.png")) == [
+        "01-profile.png",
+        "02-change.png",
+        "03-self-vs-partner.png",
+        "04-choices.png",
+        "05-checkins.png",
+    ]
+    record = json.loads((pdf.parent / SNAPSHOT_FILE).read_text())
+    assert set(record) == {"n", "id"} and record["n"] == 12
+    assert b"CreationDate" not in pdf.read_bytes()
+
+
+def test_title_page_says_synthetic_and_what_was_hidden():
+    data = small_class()
+    charts = [make_chart(name, data) for name in CHARTS]
+    lines = title_page_lines(data, charts)
+    assert "SYNTHETIC SAMPLE: these are invented trainees, not a real class." in lines
+    assert "Source: embedded synthetic sample" in lines
+    notes = [line for chart in charts for line in chart.note_lines()]
+    assert notes and notes[0] in lines
+    real = real_class(12)
+    assert not any("SYNTHETIC" in line for line in title_page_lines(real, []))
+
+
+def test_s4_a_handout_differing_by_one_to_four_trainees_is_refused(tmp_path):
+    folder = tmp_path / "handout"
+    first = write_handout(real_class(12), folder)
+    before = first.read_bytes()
+    with pytest.raises(SnapshotError) as error:
+        write_handout(real_class(15), folder)
+    assert str(error.value).startswith(
+        "Not published: this class has 15 trainees and the handout already in 'handout' was "
+        "made from 12."
+    )
+    assert first.read_bytes() == before  # nothing already published is lost
+    write_handout(real_class(12), folder)  # the same snapshot again is fine
+    write_handout(real_class(17), folder)  # five more trainees: a new snapshot
+    assert json.loads((folder / SNAPSHOT_FILE).read_text())["n"] == 17
+
+
+def test_show_choices_accepts_a_class_csv_path(tmp_path):
+    from helpers.sample import write_class_csv
+
+    path = tmp_path / "class.csv"
+    write_class_csv(generate_class(seed=5, students=10, sessions=1, vignettes=[DEMO]), path)
+    chart = show_choices(str(path))
+    assert chart.view.n == load_class(path).frame["pseudonym"].nunique()
+    assert chart.view.table["vignette"].unique().tolist() == ["demo-01"]
+    assert "Synthetic sample class" in chart.banner
