@@ -168,6 +168,26 @@ def test_missing_required_field(tmp_path, capsys):
     )
 
 
+def test_several_missing_fields_are_each_reported_once(tmp_path, capsys):
+    text = "vignettes:\n  - id: care-01\n    title: Alone\n"
+    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
+    assert code == 1
+    missing = ["context", "difficulty", "dimension", "exercise", "guidelines", "says"]
+    assert [line.split("field '")[1].split("'")[0] for line in lines[:-1]] == missing
+    assert lines[-1] == "6 problems in 1 file"
+
+
+def test_a_long_bad_value_is_shortened_in_the_message(tmp_path, capsys):
+    text = CHOOSE.replace("id: test-01", "id: " + "x" * 500)
+    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
+    assert code == 1
+    assert lines[0] == (
+        "care.yaml:2: vignette 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...', field 'id': "
+        "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' has the wrong form — a vignette id is "
+        "lowercase letters, a hyphen and two digits, like 'care-04'"
+    )
+
+
 def test_wrong_kind_lists_the_kinds(tmp_path, capsys):
     text = CHOOSE.replace("kind: choose", "kind: chose")
     code, lines = validate(capsys, write(tmp_path, "care.yaml", text))

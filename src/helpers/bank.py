@@ -47,7 +47,7 @@ class Problem:
         where = Path(self.file).name + (f":{self.line}" if self.line else "")
         parts = []
         if self.vignette:
-            parts.append(f"vignette '{self.vignette}'")
+            parts.append(f"vignette '{_short(self.vignette)}'")
         if self.field:
             parts.append(f"field '{self.field}'")
         label = f"{where}: " + (", ".join(parts) + ": " if parts else "")
@@ -277,12 +277,31 @@ def _validator():
     """
     global _VALIDATOR
     if _VALIDATOR is None:
-        from jsonschema import Draft202012Validator
+        Draft202012Validator = _import_validator()
 
         schema = _schema()
         one = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/vignette"}
         _VALIDATOR = Draft202012Validator(one)
     return _VALIDATOR
+
+
+def _import_validator():
+    """Import jsonschema without its optional 'iri' format checker.
+
+    That checker's library (rfc3987-syntax) builds a grammar at import time, which takes
+    seconds on a small hub; the course never checks formats, so it is skipped.
+    """
+    import sys
+
+    skip = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
+    if skip:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    try:
+        from jsonschema import Draft202012Validator
+    finally:
+        if skip:
+            del sys.modules["rfc3987_syntax"]
+    return Draft202012Validator
 
 
 def _quick_check():
@@ -499,10 +518,10 @@ def _schema_messages(error, vignette: _Map) -> list[tuple[int | None, str, str]]
         message = f"should be {wanted}, but is {_type_word(value)}"
     elif v in ("enum", "const"):
         choices = error.validator_value if v == "enum" else [error.validator_value]
-        message = f"{value!r} is not allowed — use one of: {', '.join(map(str, choices))}"
+        message = f"{_short(value)!r} is not allowed — use one of: {', '.join(map(str, choices))}"
     elif v == "pattern":
         hint = _PATTERN_HINTS.get(error.validator_value, f"it must match {error.validator_value}")
-        message = f"{value!r} has the wrong form — {hint}"
+        message = f"{_short(value)!r} has the wrong form — {hint}"
     elif v == "minLength":
         message = "is empty — write the text"
     elif v == "minItems":
@@ -589,8 +608,9 @@ def _order(p: Problem) -> tuple:
     return (p.file, p.line or 0, p.level != "error", p.vignette or "", p.field or "")
 
 
-def _read_yaml(path: Path, problems: list[Problem]) -> Any:
-    """The parsed document, or None after recording a plain-words problem."""
+def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, bool]:
+    """The parsed document (None after recording a plain-words problem), and whether the
+    text has anything that looks like HTML (so clean files skip the per-field scan)."""
     name = str(path)
 
     def fail(message: str, line: int | None = None) -> None:
@@ -600,22 +620,22 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
         size = path.stat().st_size
     except FileNotFoundError:
         fail("file not found — check the path")
-        return None
+        return None, False
     except OSError as exc:
         fail(f"cannot open the file ({exc.strerror}) — check the path and its permissions")
-        return None
+        return None, False
     if size > MAX_FILE_BYTES:
         fail(
             f"file is {size / 1_000_000:.1f} MB ({size:,} bytes); the limit is 1 MB "
             f"({MAX_FILE_BYTES:,} bytes) per vignette file — split it into smaller topic files "
             "(it was not read)"
         )
-        return None
+        return None, False
     try:
         raw = path.read_bytes()
     except OSError as exc:
         fail(f"cannot read the file ({exc.strerror})")
-        return None
+        return None, False
     skip = len(_BOM) if raw.startswith(_BOM) else 0
     try:
         text = raw[skip:].decode("utf-8")
@@ -627,7 +647,7 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
             "with UTF-8 encoding",
             line,
         )
-        return None
+        return None, False
     builder = _Builder()
     try:
         node = yaml.compose(text, Loader=_BaseLoader)
@@ -638,7 +658,7 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
             "files — write the text out in full",
             exc.mark.line + 1,
         )
-        return None
+        return None, False
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "unreadable YAML"
@@ -657,13 +677,13 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
             )
         else:
             fail(f"not valid YAML: {what}")
-        return None
+        return None, False
     except (yaml.YAMLError, ValueError) as exc:
         fail(f"not valid YAML: {exc}")
-        return None
+        return None, False
     except RecursionError:
         fail("the file is nested too deeply to read — vignettes need only a few levels")
-        return None
+        return None, False
     for line, key in builder.duplicate_keys:
         fail(f"the field '{key}' appears twice in the same place — keep only one", line)
     if document is None:
@@ -672,7 +692,7 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
             "(see docs/authoring.md)",
             1,
         )
-    return document
+    return document, _HTML.search(text) is not None
 
 
 def _build(files: list[Path], refs: list[Path]) -> Bank:
@@ -682,9 +702,9 @@ def _build(files: list[Path], refs: list[Path]) -> Bank:
     pending: list[tuple[str, _Map]] = []  # (file, raw vignette) for cross-bank checks
     for path in files:
         problems: list[Problem] = []
-        document = _read_yaml(path, problems)
+        document, has_html = _read_yaml(path, problems)
         if document is not None:
-            _read_file(path, document, bank, problems, pending)
+            _read_file(path, document, bank, problems, pending, has_html)
         bank.problems += problems
     bank.problems += _duplicate_ids(pending)
     # Everything so far makes a vignette unusable. Dangling links (sources, easier/harder)
@@ -704,6 +724,7 @@ def _read_file(
     bank: Bank,
     problems: list[Problem],
     pending: list[tuple[str, _Map]],
+    has_html: bool = True,
 ) -> None:
     name = str(path)
     if not isinstance(document, dict):
@@ -775,7 +796,9 @@ def _read_file(
         found: list[Problem] = []
         for error in errors:
             for line, where, message in _schema_messages(error, raw):
-                found.append(Problem(name, line, vid, where or None, message))
+                problem = Problem(name, line, vid, where or None, message)
+                if problem not in found:  # one 'required' error per name repeats the others
+                    found.append(problem)
         if not errors:
             found += _kind_checks(name, vid, raw)
         if vid is None:
@@ -783,7 +806,8 @@ def _read_file(
             problems += found
             continue
         problems += found
-        bank.warnings += _html_warnings(name, vid, raw)
+        if has_html:
+            bank.warnings += _html_warnings(name, vid, raw)
         pending.append((name, raw))
         if not errors:
             bank.vignettes.setdefault(
@@ -1057,7 +1081,7 @@ def _load_reference_keys(files: list[Path]) -> set[str]:
     return keys
 
 
-_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:", re.IGNORECASE)
+_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^<>]{0,200}>|javascript\s*:", re.IGNORECASE)
 
 
 def _html_warnings(name: str, vid: str, raw: Any) -> list[Problem]:
@@ -1090,6 +1114,13 @@ def _html_warnings(name: str, vid: str, raw: Any) -> list[Problem]:
                 )
     out.reverse()
     return out
+
+
+def _short(value: Any, limit: int = 40) -> Any:
+    """A value short enough to quote in a one-line message."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 3] + "..."
+    return value
 
 
 def _plural(n: int, word: str) -> str:
