@@ -41,6 +41,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -418,20 +419,26 @@ class LabPage:
         ]
 
 
-@pytest.fixture
-def lab_page(browser: Any, lab: LabServer) -> Iterator[LabPage]:
-    """A fresh browser context and page on the session's JupyterLab."""
+@contextmanager
+def open_lab_page(browser: Any, server: LabServer) -> Iterator[LabPage]:
+    """A fresh browser context and page; closes them and stops the kernels afterwards."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
-    page = context.new_page()
     try:
-        yield LabPage(page, lab)
+        yield LabPage(context.new_page(), server)
     finally:
         context.close()
         try:
-            lab.shutdown_kernels()
+            server.shutdown_kernels()
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
+
+
+@pytest.fixture
+def lab_page(browser: Any, lab: LabServer) -> Iterator[LabPage]:
+    """A fresh browser context and page on the session's JupyterLab."""
+    with open_lab_page(browser, lab) as page:
+        yield page
 
 
 def serious(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,142 @@
+"""Every course notebook, opened fresh in JupyterLab, then run with Run → Run All Cells.
+
+A learner opening a notebook should see its exercises as widgets (not "Error displaying widget"),
+running it should produce no error, the charts should carry text alternatives, and the outputs
+should pass the WCAG 2 A/AA checks of axe-core.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import (
+    FIGURES,
+    OUTPUT,
+    REPO,
+    SLOW_MS,
+    LabServer,
+    course_notebooks,
+    open_lab_page,
+    serious,
+)
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def stored_outputs(name: str) -> tuple[int, int]:
+    """How many widget outputs and accessible figures the committed notebook stores."""
+    notebook = json.loads((REPO / "notebooks" / name).read_text("utf-8"))
+    widgets = figures = 0
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            widgets += WIDGET_MIME in data
+            html = data.get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            figures += html.count('class="alliance-figure"')
+    return widgets, figures
+
+
+@dataclass
+class NotebookRun:
+    """What a learner saw: before running, while running, and after Run All."""
+
+    name: str
+    stored_widgets: int
+    stored_figures: int
+    rendered_widgets_on_open: int = 0
+    widget_errors_on_open: list[str] = field(default_factory=list)
+    run_seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    widget_errors: list[str] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    violations: list[dict[str, Any]] = field(default_factory=list)
+
+
+# Lab gives a widget's output area no data-mime-type; a rendered view holds `.jupyter-widgets`.
+RENDERED_WIDGETS = f"""() => [...document.querySelectorAll('{OUTPUT}')].filter(
+    o => o.querySelector(':scope > .jupyter-widgets') !== null).length"""
+
+FIGURE_FACTS = f"""() => [...document.querySelectorAll('{OUTPUT} figure.alliance-figure')].map(
+    f => {{ const img = f.querySelector('img'); const cap = f.querySelector('figcaption');
+      return {{alt: img ? (img.getAttribute('alt') || '') : null,
+               loaded: img ? img.complete && img.naturalWidth > 0 : false,
+               caption: cap ? cap.textContent.trim() : ''}}; }})"""
+
+
+@pytest.fixture(scope="module", params=course_notebooks())
+def notebook_run(request: pytest.FixtureRequest, browser: Any, lab: LabServer) -> NotebookRun:
+    """Open one notebook fresh, look at its stored widgets, Run All, then collect the checks."""
+    name = request.param
+    widgets, figures = stored_outputs(name)
+    run = NotebookRun(name=name, stored_widgets=widgets, stored_figures=figures)
+    with open_lab_page(browser, lab) as lab_page:
+        page = lab_page.page
+        lab_page.open_notebook(name)
+        if widgets:
+            # wait until every stored widget has rendered, or one has failed to
+            page.wait_for_function(
+                f"""() => ({RENDERED_WIDGETS})() >= {widgets} || [...document.querySelectorAll(
+                    '{OUTPUT}')].some(o => /Error displaying widget|model not found/
+                    .test(o.textContent))""",
+                timeout=SLOW_MS,
+                polling=100,
+            )
+        run.rendered_widgets_on_open = page.evaluate(RENDERED_WIDGETS)
+        run.widget_errors_on_open = lab_page.widget_errors()
+
+        run.run_seconds = lab_page.run_all()
+        FIGURES["run_all_seconds"][name] = run.run_seconds
+        run.errors = lab_page.error_outputs()
+        run.widget_errors = lab_page.widget_errors()
+        run.figures = page.evaluate(FIGURE_FACTS)
+        lab_page.screenshot(name)
+        run.violations = lab_page.axe_violations()
+    return run
+
+
+def test_stored_widgets_show_when_opened(notebook_run: NotebookRun) -> None:
+    """A trusted notebook shows its saved exercises before any cell runs."""
+    assert notebook_run.widget_errors_on_open == [], (
+        f"{notebook_run.name}: widgets failed to render from the stored state: "
+        f"{notebook_run.widget_errors_on_open}"
+    )
+    assert notebook_run.rendered_widgets_on_open == notebook_run.stored_widgets, (
+        f"{notebook_run.name}: {notebook_run.stored_widgets} widget outputs are stored but "
+        f"{notebook_run.rendered_widgets_on_open} rendered when the notebook was opened"
+    )
+
+
+def test_run_all_shows_no_errors(notebook_run: NotebookRun) -> None:
+    """Run → Run All Cells ends with no traceback, no error on stderr, no broken widget."""
+    assert notebook_run.errors == [], f"{notebook_run.name}: error output after Run All"
+    assert notebook_run.widget_errors == [], f"{notebook_run.name}: broken widgets after Run All"
+
+
+def test_charts_have_text_alternatives(notebook_run: NotebookRun) -> None:
+    """Every course chart is an image with alt text and a caption, and it loads."""
+    figures = notebook_run.figures
+    assert len(figures) >= notebook_run.stored_figures, (
+        f"{notebook_run.name}: {notebook_run.stored_figures} charts stored, "
+        f"{len(figures)} shown after Run All"
+    )
+    if notebook_run.name.startswith("09-"):
+        assert figures, "the class-reflections notebook shows no chart of the sample class"
+    for figure in figures:
+        assert figure["loaded"], f"{notebook_run.name}: a chart image did not load"
+        assert figure["alt"] and figure["alt"].strip().lower() != "image", (
+            f"{notebook_run.name}: a chart has no useful alt text: {figure}"
+        )
+        assert figure["caption"], f"{notebook_run.name}: a chart has no caption: {figure}"
+
+
+def test_outputs_pass_axe_wcag_a_aa(notebook_run: NotebookRun) -> None:
+    """No serious or critical WCAG 2 A/AA violation in the course's own outputs and widgets."""
+    found = serious(notebook_run.violations)
+    assert found == [], f"{notebook_run.name}: axe-core violations:\n" + json.dumps(
+        found, indent=2, ensure_ascii=False
+    )
