@@ -181,8 +181,11 @@ def _publish(temporary: Path, final: Path) -> None:
         if final.exists():
             raise FileExistsError(errno.EEXIST, "file exists", str(final)) from None
         os.replace(temporary, final)
-    else:
+        return
+    try:
         temporary.unlink()
+    except OSError:
+        pass  # the submission is complete; collect skips a left-over temporary file
 
 
 def write_submission(submission: dict[str, Any], folder: Path) -> Path:
