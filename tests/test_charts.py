@@ -165,7 +165,7 @@ def test_choices_summary_reports_the_best_response():
         builder.reflection(trainee(i), 1, "counselor", choices={"demo-01": option})
     summary = choices_summary(choices_table(builder.data()))
     assert summary == (
-        "The best response was the most common first answer on 1 of 1 vignettes "
+        "The best response was the most common answer on 1 of 1 vignettes "
         "(20 trainees); share choosing the best response: demo-01 b 60 %."
     )
 

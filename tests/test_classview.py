@@ -318,6 +318,16 @@ def test_s2_no_hidden_cell_can_be_recovered_from_the_total():
     assert checked > 500
 
 
+def test_choices_use_each_trainees_latest_answer():
+    builder = ClassBuilder()
+    for i in range(6):
+        builder.reflection(trainee(i), 1, "counselor", choices={"focus-01": "a"})
+        builder.reflection(trainee(i), 2, "counselor", choices={"focus-01": "b"})
+    table = choices_table(builder.data()).table.set_index("option")
+    assert table.loc["b", "label"] == "80–100 %"
+    assert table.loc["a", "label"] == "0–20 %"
+
+
 def test_s3_everyone_choosing_one_option_in_a_group_of_six_is_coarsened():
     view = choices_table(_choices({"b": 6}))
     row = view.table.set_index("option").loc["b"]

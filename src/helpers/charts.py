@@ -72,7 +72,7 @@ PROMPTS: dict[str, list[str]] = {
         "How could you ask a client for feedback on the alliance in the session itself?",
     ],
     "choices": [
-        "Where a tempting option drew many first answers, what made it tempting?",
+        "Where a tempting option drew many answers, what made it tempting?",
         "What did the best response do for the alliance (goal, task, bond) that the others "
         "did not?",
         "Would your first answer be different with a real client in the room? Why?",
@@ -524,13 +524,13 @@ def self_partner_alt(view: View) -> str:
 
 
 def draw_choices(view: View, data: ClassData) -> Figure:
-    """Share of trainees choosing each option first, per vignette; the best one is marked."""
+    """Share of trainees whose latest answer was each option; the best one is marked."""
     table = view.table
     vignettes = list(dict.fromkeys(table["vignette"])) if len(table) else []
     rows = max(len(vignettes), 1)
     fig = _figure(8, 1.2 + 1.5 * rows)
     axes = np.atleast_1d(fig.subplots(rows, 1, sharex=True))
-    _title(fig, "First answers on the choose vignettes (✓ = best response)", data, view.n)
+    _title(fig, "Answers on the choose vignettes (✓ = best response)", data, view.n)
     if not vignettes:
         _hidden_placeholder(axes[0], "no vignette choices were shared")
         return fig
@@ -560,7 +560,7 @@ def draw_choices(view: View, data: ClassData) -> Figure:
         ax.set_ylabel("option")
         ax.set_title(f"{vignette} (n = {n})", fontsize=10, loc="left")
     axes[-1].set_xticks(np.linspace(0, 1, 6), [f"{p} %" for p in range(0, 101, 20)])
-    axes[-1].set_xlabel("share of trainees choosing this option first")
+    axes[-1].set_xlabel("share of trainees whose latest answer was this option")
     return fig
 
 
@@ -582,7 +582,7 @@ def choices_summary(view: View) -> str:
     if not parts:
         return "Every vignette's choices are hidden: fewer than 5 trainees answered each."
     lead = (
-        f"The best response was the most common first answer on {top_best} of {counted} vignettes"
+        f"The best response was the most common answer on {top_best} of {counted} vignettes"
         if counted
         else "Shares are shown as ranges"
     )
@@ -591,9 +591,9 @@ def choices_summary(view: View) -> str:
 
 def choices_alt(view: View) -> str:
     return (
-        "Horizontal bar charts, one per choose vignette, of the share of trainees who chose "
-        "each option first; the best option is labelled '✓ best' and drawn with a thick "
-        "outline, and hidden options are hatched. " + choices_summary(view)
+        "Horizontal bar charts, one per choose vignette, of the share of trainees whose "
+        "latest answer was each option; the best option is labelled '✓ best' and drawn with a "
+        "thick outline, and hidden options are hatched. " + choices_summary(view)
     )
 
 
@@ -727,7 +727,7 @@ def show_self_vs_partner(data: ClassData | str | None = None) -> ClassChart:
 
 
 def show_choices(data: ClassData | str | None = None) -> ClassChart:
-    """What the class chose first on each choose vignette, best option marked."""
+    """What the class answered on each choose vignette, best option marked."""
     return make_chart("choices", data)
 
 

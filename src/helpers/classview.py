@@ -534,10 +534,15 @@ def _known_options() -> dict[str, tuple[tuple[str, bool], ...]]:
 
 
 def choices_table(data: ClassData | pd.DataFrame | None = None) -> View:
-    """What the class chose first on each choose vignette: share per option, best marked."""
+    """Each trainee's latest answer on each choose vignette: share per option, best marked."""
     frame = _frame(data)
-    chosen = frame.loc[frame["measure"] == "choice", ["pseudonym", "item", "option"]]
-    chosen = chosen.drop_duplicates(["pseudonym", "item"])
+    chosen = frame.loc[
+        frame["measure"] == "choice", ["pseudonym", "session", "item", "option", "attempts"]
+    ]
+    # every shared reflection repeats the trainee's answers so far: keep the latest one
+    chosen = chosen.sort_values(["session", "attempts"], kind="stable").drop_duplicates(
+        ["pseudonym", "item"], keep="last"
+    )
     raw = chosen.groupby(["item", "option"], observed=True).size()
     known = _known_options()
     rows = []
