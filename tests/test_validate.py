@@ -637,3 +637,9 @@ def test_every_schema_field_is_documented_for_the_editor():
     assert undocumented == []
     assert open_objects == []
     assert all("title" in d and "description" in d for d in schema["$defs"].values())
+
+
+def test_a_file_named_twice_is_read_once(tmp_path, capsys):
+    path = write(tmp_path, "care.yaml", CHOOSE)
+    code, lines = validate(capsys, tmp_path, path, tmp_path / "." / "care.yaml")
+    assert (code, lines) == (0, ["1 vignette in 1 file: OK"])

@@ -357,7 +357,9 @@ def _compile(schema: dict[str, Any], defs: dict[str, Any], done: dict[str, Any])
         if name not in done:
             done[name] = None
             done[name] = _compile(defs[name], defs, done)
-        checks.append(lambda v, name=name: done[name](v))
+        compiled = done[name]
+        # a definition still being compiled (a cycle) is looked up when it is used
+        checks.append(compiled if compiled else lambda v, name=name: done[name](v))
     if "type" in schema:
         checks.append(_TYPES[schema["type"]])
     if "enum" in schema:
@@ -409,15 +411,24 @@ def _compile(schema: dict[str, Any], defs: dict[str, Any], done: dict[str, Any])
         checks.append(check_object)
     if "items" in schema:
         item = _compile(schema["items"], defs, done)
-        checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
+        checks.append(lambda v: not isinstance(v, list) or all(map(item, v)))
     for sub in schema.get("allOf", ()):
         checks.append(_compile(sub, defs, done))
     if "if" in schema:
         test = _compile(schema["if"], defs, done)
         then = _compile(schema.get("then", {}), defs, done)
         checks.append(lambda v: not test(v) or then(v))
-    checks = tuple(checks)
-    return lambda v: all(check(v) for check in checks)
+    return _all_of(checks)
+
+
+def _all_of(checks: list[Any]):
+    """One predicate that is true when every check is (without a generator per call)."""
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    first, rest = checks[0], _all_of(checks[1:])
+    return lambda v: first(v) and rest(v)
 
 
 def _unique(items: list[Any]) -> bool:
@@ -553,14 +564,15 @@ def _stamp(path: Path) -> tuple[str, int, int]:
 def _expand(paths: PathsArg) -> list[Path]:
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
-    files: list[Path] = []
+    files: dict[Path, Path] = {}  # resolved -> as given; a file named twice is read once
     for item in paths:
         p = Path(item)
-        if p.is_dir():
-            files += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
-        else:
-            files.append(p)
-    return files
+        found = (
+            sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml")) if p.is_dir() else [p]
+        )
+        for q in found:
+            files.setdefault(q.resolve(), q)
+    return list(files.values())
 
 
 def _default_files() -> list[Path]:
