@@ -1,5 +1,5 @@
-"""Shared test setup: every test run (and every notebook nbval executes) uses a throwaway
-trainee folder, never the real ``~/.alliance``, and never a real drop folder."""
+"""Shared test setup: every test (and every notebook nbval executes) runs as a first-time
+learner in a throwaway home folder: never the real ``~/.alliance``, never a real drop folder."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from collections import defaultdict
 
 import pytest
 
+from helpers.notebooks import as_first_time_learner
+
 # notebook path -> [cells that matched, cells that did not]
 _NBVAL: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
 _SCRATCH = tempfile.TemporaryDirectory(prefix="alliance-test-home-")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    os.environ.setdefault("ALLIANCE_HOME", os.path.join(_SCRATCH.name, "home"))
-    for name in ("ALLIANCE_DROPBOX", "ALLIANCE_CLASS_DATA", "ALLIANCE_DATA", "ALLIANCE_COHORT"):
-        os.environ.pop(name, None)
+    home = os.path.join(_SCRATCH.name, "home")
+    os.makedirs(home, mode=0o700, exist_ok=True)
+    as_first_time_learner(os.environ, home)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -17,6 +17,8 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from helpers.notebooks import as_first_time_learner
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NBVAL = [
@@ -61,9 +63,9 @@ def main(argv: list[str]) -> int:
     fast = "--fast" in argv
     in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
     scratch = Path(tempfile.mkdtemp(prefix="alliance-test-"))
-    env = dict(os.environ, ALLIANCE_HOME=str(scratch / "home"), PYTHONDONTWRITEBYTECODE="1")
-    for name in ("ALLIANCE_DROPBOX", "ALLIANCE_CLASS_DATA", "ALLIANCE_DATA", "ALLIANCE_COHORT"):
-        env.pop(name, None)
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    (scratch / "home").mkdir(mode=0o700)
+    as_first_time_learner(env, scratch / "home")
 
     failures: list[str] = []
     lint_targets = ["src", "tests", "notebooks", "bench"]

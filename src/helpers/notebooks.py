@@ -1,7 +1,8 @@
 """Execute the course notebooks and store their outputs, as ``make outputs`` does.
 
-Each notebook runs top to bottom in a fresh kernel, from the ``notebooks/`` folder, with a fresh
-temporary ``ALLIANCE_HOME`` (so no trainee's answers leak into the stored outputs), and is saved
+Each notebook runs top to bottom in a fresh kernel, from the ``notebooks/`` folder, as a
+first-time learner (an empty home folder, so no one's answers leak into the stored outputs), and
+is saved
 with its widget state, so a freshly opened notebook shows its widgets.
 
     python -m helpers.notebooks execute notebooks/*.ipynb
@@ -14,9 +15,19 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import MutableMapping
 from pathlib import Path
 
 KERNEL_NAME = "python3"
+# Settings a trainee or instructor may have; a first-time learner has none of them.
+COURSE_VARIABLES = (
+    "ALLIANCE_HOME",
+    "ALLIANCE_DROPBOX",
+    "ALLIANCE_CLASS_DATA",
+    "ALLIANCE_DATA",
+    "ALLIANCE_COHORT",
+    "ALLIANCE_ROSTER",
+)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
@@ -44,15 +55,28 @@ def stored_output_problems(path: Path) -> list[str]:
     return [f"{path}: {problem}; run `make outputs`" for problem in problems]
 
 
+def as_first_time_learner(environ: MutableMapping[str, str], home: str | Path) -> None:
+    """Make ``environ`` that of a learner opening the course for the first time: an empty home
+    folder (so their private folder is a fresh ``~/.alliance``) and no course settings.
+
+    Matplotlib keeps its usual cache folder, so its font cache is not rebuilt every time.
+    """
+    real_home = Path(environ.get("HOME") or Path.home())
+    environ.setdefault("MPLCONFIGDIR", str(real_home / ".config" / "matplotlib"))
+    environ["HOME"] = str(home)
+    for name in COURSE_VARIABLES:
+        environ.pop(name, None)
+
+
 def execute(path: Path, timeout: int = 300) -> None:
     """Run one notebook in place in a clean kernel and store its outputs and widget state."""
     import nbformat
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    with tempfile.TemporaryDirectory(prefix="alliance-home-") as home:
-        saved = {key: os.environ.get(key) for key in ("ALLIANCE_HOME", "MPLBACKEND")}
-        os.environ["ALLIANCE_HOME"] = home
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="alliance-learner-") as home:
+        as_first_time_learner(os.environ, home)
         os.environ.pop("MPLBACKEND", None)
         try:
             client = NotebookClient(
@@ -64,11 +88,8 @@ def execute(path: Path, timeout: int = 300) -> None:
             )
             client.execute()
         finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+            os.environ.clear()
+            os.environ.update(saved)
     notebook.metadata["kernelspec"] = {
         "display_name": "Python 3 (ipykernel)",
         "language": "python",
