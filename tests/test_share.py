@@ -18,7 +18,7 @@ from helpers import share as share_module
 from helpers.cli import main as alliance
 from helpers.paths import data_path
 from helpers.share import ShareError, share_message, share_reflection
-from helpers.store import get_store, pseudonym
+from helpers.store import Store, get_store, pseudonym
 
 RATINGS = {"safety": 7, "care": 8, "understanding": 6, "focus": 9}
 CHECKINS = {"notice_rupture": 6, "repair_rupture": 5, "ask_feedback": 7}
@@ -402,3 +402,30 @@ def test_the_installed_command_exports_and_reports_failures(store, tmp_path, hom
     assert done.returncode == 0
     assert done.stdout.startswith(f"Wrote reflection {reflection_id} (session 6, as counselor)")
     assert len(files_in(tmp_path / "out")) == 1
+
+
+def test_a_submission_collect_would_reject_is_never_written(tmp_path, monkeypatch):
+    """If a reflection would make an invalid file, nothing is shared and the reason is given."""
+    import helpers.share as share_module
+
+    store = Store(tmp_path / "s.sqlite3")
+    rid = store.save_reflection(
+        2,
+        "counselor",
+        {"safety": 7, "care": 8, "understanding": 6, "focus": 9},
+        {"notice_rupture": 5, "repair_rupture": 4, "ask_feedback": 6},
+    )
+    real_build = share_module.build_submission
+
+    def broken_build(*args, **kwargs):
+        submission = real_build(*args, **kwargs)
+        submission["ratings"]["safety"] = 11
+        return submission
+
+    monkeypatch.setattr(share_module, "build_submission", broken_build)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    with pytest.raises(share_module.ShareError, match="cannot be shared as it is"):
+        share_module.share_reflection(rid, store=store, dropbox=drop, cohort="FALL26")
+    assert list(drop.iterdir()) == []
+    assert store.reflection(rid)["shared_as"] is None

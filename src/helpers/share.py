@@ -39,6 +39,7 @@ from helpers.store import (
     get_store,
     pseudonym,
 )
+from helpers.submission import SubmissionError, validate_submission
 
 FORMAT = "alliance-reflection"
 FORMAT_VERSION = 1
@@ -234,6 +235,13 @@ def share_reflection(
     names = _roster_names(roster)
     folder = _target(store, dropbox)
     submission = build_submission(reflection, store=store, cohort=code, names=names)
+    try:
+        validate_submission(submission)  # nothing the instructor's collect would reject
+    except SubmissionError as error:
+        raise ShareError(
+            f"This reflection cannot be shared as it is ({error}). It is still saved; tell "
+            "your instructor, who can pass this message on to the course maintainers."
+        ) from error
     try:
         path = write_submission(submission, folder)
     except OSError as error:
