@@ -293,6 +293,11 @@ class LabPage:
             self.page.locator(f"{CURRENT} .jp-CodeCell").nth(index).locator(".jp-OutputArea-output")
         )
 
+    def exercise(self, vignette_id: str) -> Any:
+        """The exercise widget of one vignette, found by the id in its heading."""
+        heading = self.page.locator("h3", has_text=f"({vignette_id})")
+        return self.page.locator(f"{OUTPUT} .alliance-exercise").filter(has=heading)
+
     # -- opening and running -------------------------------------------------------------
     def open_notebook(self, relative_path: str) -> None:
         """Open a notebook fresh (``?reset``) and wait until its kernel is idle."""
@@ -419,15 +424,26 @@ class LabPage:
         ]
 
 
-@contextmanager
-def open_lab_page(browser: Any, server: LabServer) -> Iterator[LabPage]:
-    """A fresh browser context and page; closes them and stops the kernels afterwards."""
+@pytest.fixture(scope="session")
+def browser_context(browser: Any) -> Iterator[Any]:
+    """One context for the session, so JupyterLab's scripts come from the cache after the
+    first page (each page still loads the app afresh, with ``?reset``)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
     try:
-        yield LabPage(context.new_page(), server)
+        yield context
     finally:
         context.close()
+
+
+@contextmanager
+def open_lab_page(context: Any, server: LabServer) -> Iterator[LabPage]:
+    """A fresh page; closed, and its kernels stopped, afterwards."""
+    page = context.new_page()
+    try:
+        yield LabPage(page, server)
+    finally:
+        page.close()
         try:
             server.shutdown_kernels()
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -435,10 +451,70 @@ def open_lab_page(browser: Any, server: LabServer) -> Iterator[LabPage]:
 
 
 @pytest.fixture
-def lab_page(browser: Any, lab: LabServer) -> Iterator[LabPage]:
-    """A fresh browser context and page on the session's JupyterLab."""
-    with open_lab_page(browser, lab) as page:
+def lab_page(browser_context: Any, lab: LabServer) -> Iterator[LabPage]:
+    """A fresh page on the session's JupyterLab."""
+    with open_lab_page(browser_context, lab) as page:
         yield page
+
+
+# --------------------------------------------------------------------------------------------
+# Exercise notebooks on the test vignettes (independent of the course's own content)
+
+FIXTURE_VIGNETTES = REPO / "tests" / "fixtures" / "vignettes" / "examples.yaml"
+
+
+@pytest.fixture(scope="session")
+def example_data(lab: LabServer) -> Path:
+    """A course data folder whose only vignettes are the test examples (demo-01 ... demo-07)."""
+    target = lab.base / "example-data"
+    shutil.copytree(REPO / "data", target, ignore=shutil.ignore_patterns("vignettes"))
+    (target / "vignettes").mkdir()
+    shutil.copy(FIXTURE_VIGNETTES, target / "vignettes" / "examples.yaml")
+    return target
+
+
+@pytest.fixture(scope="session")
+def exercise_notebook(lab: LabServer, example_data: Path) -> Any:
+    """Write a notebook showing the given test vignettes, with its own ALLIANCE_HOME.
+
+    Returns a function ``(name, *vignette_ids) -> path relative to the server root``; each
+    name gets a fresh trainee folder, so no answer carries over from another test.
+    """
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    folder = lab.root / "checks"
+    folder.mkdir(exist_ok=True)
+
+    def write(name: str, *vignette_ids: str) -> str:
+        home = lab.base / "homes" / name
+        if (folder / f"{name}.ipynb").exists():
+            raise ValueError(f"an exercise notebook called {name!r} was already written")
+        setup = (
+            "import os\n"
+            f"os.environ['ALLIANCE_DATA'] = {str(example_data)!r}\n"
+            f"os.environ['ALLIANCE_HOME'] = {str(home)!r}"
+        )
+        cells = [
+            new_markdown_cell("# Practise with the example vignettes"),
+            new_code_cell(setup),
+            new_code_cell("from helpers import show_vignette"),
+            *(new_code_cell(f"show_vignette({vid!r})") for vid in vignette_ids),
+        ]
+        notebook = new_notebook(
+            cells=cells,
+            metadata={
+                "kernelspec": {
+                    "name": "python3",
+                    "display_name": "Python 3 (ipykernel)",
+                    "language": "python",
+                }
+            },
+        )
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+        return f"checks/{name}.ipynb"
+
+    return write
 
 
 def serious(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:

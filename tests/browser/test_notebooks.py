@@ -69,12 +69,14 @@ FIGURE_FACTS = f"""() => [...document.querySelectorAll('{OUTPUT} figure.alliance
 
 
 @pytest.fixture(scope="module", params=course_notebooks())
-def notebook_run(request: pytest.FixtureRequest, browser: Any, lab: LabServer) -> NotebookRun:
+def notebook_run(
+    request: pytest.FixtureRequest, browser_context: Any, lab: LabServer
+) -> NotebookRun:
     """Open one notebook fresh, look at its stored widgets, Run All, then collect the checks."""
     name = request.param
     widgets, figures = stored_outputs(name)
     run = NotebookRun(name=name, stored_widgets=widgets, stored_figures=figures)
-    with open_lab_page(browser, lab) as lab_page:
+    with open_lab_page(browser_context, lab) as lab_page:
         page = lab_page.page
         lab_page.open_notebook(name)
         if widgets:
