@@ -204,16 +204,21 @@ def test_f1_no_pseudonym_or_free_text_in_any_chart_output():
 # ----------------------------------------------------------------------------- how it looks
 
 
-@pytest.mark.parametrize("name", list(CHARTS))
-def test_chart_matches_its_baseline_image(name, tmp_path):
-    chart = make_chart(name, small_class())
-    actual = tmp_path / f"{name}.png"
+BASELINE_CASES = [(name, 12) for name in CHARTS] + [("profile", 7), ("change", 7), ("choices", 7)]
+
+
+@pytest.mark.parametrize(("name", "students"), BASELINE_CASES)
+def test_chart_matches_its_baseline_image(name, students, tmp_path):
+    """12 trainees: exact shares and CIs; 7 trainees: bands, ranges, medians, hidden cells."""
+    chart = make_chart(name, small_class(students))
+    stem = name if students == 12 else f"{name}-{students}-trainees"
+    actual = tmp_path / f"{stem}.png"
     actual.write_bytes(chart.figure.png)
-    expected = BASELINES / f"{name}.png"
+    expected = BASELINES / f"{stem}.png"
     if UPDATE:
         BASELINES.mkdir(exist_ok=True)
         expected.write_bytes(chart.figure.png)
-    assert expected.exists(), f"no baseline: run with ALLIANCE_UPDATE_BASELINES=1 to create {name}"
+    assert expected.exists(), f"no baseline: run with ALLIANCE_UPDATE_BASELINES=1 to create {stem}"
     assert compare_images(str(expected), str(actual), tol=3) is None
 
 

@@ -101,6 +101,14 @@ def test_default_is_the_embedded_synthetic_sample():
     assert "/" not in repr(data)
 
 
+def test_a_smaller_class_keeps_its_label_and_loses_trainees():
+    small = load_class().smaller(7)
+    assert small.n_trainees == 7 and small.is_synthetic
+    assert small.source_label == "embedded synthetic sample, only 7 of its trainees"
+    assert profile_table(small).table["status"].isin([COARSE, HIDDEN, SHOWN]).all()
+    assert len(set(profile_table(small).table["band"])) == 3
+
+
 def test_env_setting_and_explicit_path_load_a_class_csv(tmp_path, monkeypatch):
     path = tmp_path / "fall" / "class.csv"
     write_class_csv(partner_class([7] * 6).frame(), path)

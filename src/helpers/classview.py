@@ -84,6 +84,16 @@ class ClassData:
             return f"Synthetic sample class, not real trainees (source: {self.source_label})."
         return f"Class data from {self.source_label}."
 
+    def smaller(self, trainees: int) -> ClassData:
+        """The same class as if only ``trainees`` of its trainees had shared: shows what the
+        privacy rules do to a small group."""
+        keep = sorted(self.frame["pseudonym"].astype(str).unique())[:trainees]
+        frame = self.frame[self.frame["pseudonym"].isin(keep)].copy()
+        for column in frame.select_dtypes("category"):
+            frame[column] = frame[column].cat.remove_unused_categories()
+        label = f"{self.source_label}, only {trainees} of its trainees"
+        return ClassData(frame, self.is_synthetic, label)
+
     def __repr__(self) -> str:
         sessions = self.sessions
         span = f"sessions {sessions[0]}–{sessions[-1]}" if sessions else "no sessions"

@@ -44,7 +44,7 @@ SAMPLE_META = "sample.json"
 
 # Where the synthetic class starts (session 1) and how far it grows by the last session.
 _START = np.array([6.6, 6.8, 5.6, 5.9])  # safety, care, understanding, focus
-_GROWTH = np.array([1.2, 1.0, 0.5, 2.2])
+_GROWTH = np.array([1.3, 1.0, 0.3, 2.4])
 _SELF_BIAS = 0.9  # counselors rate themselves this much above their partners, on average
 _CHECKIN_START = np.array([4.2, 3.6, 4.0])
 _CHECKIN_GROWTH = np.array([2.4, 2.0, 2.8])
@@ -232,19 +232,19 @@ def _checkin_rows(
 def _choose(rng: np.random.Generator, vignette: ChooseVignette) -> tuple[str, int]:
     """A trainee's last answer on a choose vignette and how many attempts they made.
 
-    As in a shared reflection: the first answer is the best one about 58 % of the time; after
-    a wrong first answer most trainees try again until they find the best response (2-3
-    attempts), and some stop on the option they chose.
+    As in a shared reflection: the first answer is the best one about 45 % of the time; after
+    a wrong first answer a quarter of trainees try again until they find the best response
+    (2-3 attempts), and the others stay with the option they chose.
     """
     ids = [option for option, _ in vignette.options]
     best = vignette.best or ids[0]
     others = [option for option in ids if option != best]
-    tail = np.linspace(1.6, 0.4, len(others)) if others else np.zeros(0)
-    weights = np.concatenate([[0.58], 0.42 * tail / tail.sum() if others else []])
+    tail = np.linspace(1.3, 0.7, len(others)) if others else np.zeros(0)
+    weights = np.concatenate([[0.45], 0.55 * tail / tail.sum() if others else []])
     first = ([best] + others)[rng.choice(len(weights), p=weights / weights.sum())]
     if first == best:
         return best, 1
-    if rng.random() < 0.6:
+    if rng.random() < 0.25:
         return best, int(min(len(ids), rng.choice([2, 3], p=[0.7, 0.3])))
     return first, 1
 
