@@ -85,6 +85,7 @@ def execute(path: Path, timeout: int = 300) -> None:
                 kernel_name=KERNEL_NAME,
                 resources={"metadata": {"path": str(path.parent.resolve())}},
                 store_widget_state=True,
+                record_timing=False,  # no timestamps: quiet diffs, nothing about when it ran
             )
             client.execute()
         finally:
