@@ -1,0 +1,149 @@
+"""Each exercise kind completed with the keyboard alone, inside JupyterLab.
+
+Only the first control is focused directly (``locator.focus()``); everything after that is
+Tab, Shift+Tab, Space, Enter, Home and typing, as a keyboard user would. The test vignettes
+(tests/fixtures/vignettes/examples.yaml) keep these tests independent of course content.
+
+What JupyterLab itself does to keys inside a notebook is written down in docs/accessibility.md:
+in command mode, letter and arrow keys pressed on a drop-down or radio button reach JupyterLab's
+own shortcuts first (ArrowDown selects the next cell; "c" copies the cell), so these tests use the
+keys that reach the widget: Space to open a drop-down's list, digits or a safe first letter to
+pick an option, Home/End, and Tab between radio buttons.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import LabPage, LabServer, open_lab_page
+
+
+@pytest.fixture(scope="module")
+def keyboard(browser_context: Any, lab: LabServer, exercise_notebook: Any) -> Iterator[LabPage]:
+    """One page with one exercise of each kind, run once; each test uses its own exercise."""
+    path = exercise_notebook("keys", "demo-01", "demo-02", "demo-03", "demo-04", "demo-05")
+    with open_lab_page(browser_context, lab) as lab_page:
+        lab_page.open_notebook(path)
+        lab_page.run_all()
+        assert lab_page.error_outputs() == []
+        yield lab_page
+
+
+def press(lab_page: LabPage, *keys: str) -> None:
+    for key in keys:
+        lab_page.page.keyboard.press(key)
+
+
+def status_of(exercise: Any) -> Any:
+    return exercise.locator("[role=status]").first
+
+
+def test_choose_by_keyboard(keyboard: LabPage) -> None:
+    exercise = keyboard.exercise("demo-01")
+    radios = exercise.get_by_role("radio")
+    check = exercise.get_by_role("button", name="Check my answer")
+
+    radios.first.focus()
+    press(keyboard, "Space")
+    expect(radios.first).to_be_checked()
+    press(keyboard, "Tab", "Tab", "Tab")
+    expect(check).to_be_focused()
+    press(keyboard, "Enter")
+    expect(status_of(exercise)).to_contain_text("✗ Not the best response (attempt 1)")
+
+    press(keyboard, "Shift+Tab", "Shift+Tab")
+    expect(radios.nth(1)).to_be_focused()
+    press(keyboard, "Space", "Tab", "Tab")
+    expect(check).to_be_focused()
+    press(keyboard, "Space")
+    expect(status_of(exercise)).to_contain_text("✓ Best response (attempt 2)")
+
+
+def test_rate_by_keyboard(keyboard: LabPage) -> None:
+    exercise = keyboard.exercise("demo-02")
+    exercise.get_by_label(re.compile(r"^Safety")).focus()
+    press(keyboard, "8", "Tab", "7", "Tab", "7", "Tab", "9", "Tab")
+    compare = exercise.get_by_role("button", name="Compare with the reference")
+    expect(compare).to_be_focused()
+    press(keyboard, "Enter")
+    expect(status_of(exercise)).to_contain_text("4 of 4 of your ratings are within 1 point")
+    rows = status_of(exercise).locator("tbody tr td:nth-child(2)")
+    expect(rows).to_have_text(["8", "7", "7", "9"])
+
+
+def test_practice_by_keyboard(keyboard: LabPage) -> None:
+    exercise = keyboard.exercise("demo-03")
+    exercise.get_by_label("Your response:").focus()
+    keyboard.page.keyboard.type("It sounds draining to keep looking on the bright side.")
+    press(keyboard, "Tab")
+    expect(exercise.get_by_role("button", name="Check against the rubric")).to_be_focused()
+    press(keyboard, "Enter")
+    expect(status_of(exercise)).to_contain_text("You ticked 0 of 2 rubric checks")
+
+    press(keyboard, "Tab", "Space")
+    expect(exercise.get_by_role("checkbox", name="I did this: Names a feeling")).to_be_checked()
+    expect(status_of(exercise)).to_contain_text("You ticked 1 of 2 rubric checks")
+    press(keyboard, "Tab", "Space")
+    expect(status_of(exercise)).to_contain_text("You ticked 2 of 2 rubric checks")
+
+    press(keyboard, "Tab")
+    expect(exercise.get_by_role("button", name="Show example responses")).to_be_focused()
+    press(keyboard, "Enter")
+    expect(exercise).to_contain_text("It sounds exhausting to be told to smile through this.")
+    press(keyboard, "Tab")
+    expect(exercise.get_by_role("button", name="too easy")).to_be_focused()
+    press(keyboard, "Enter")
+    expect(exercise).to_contain_text("show_vignette('demo-06')")
+
+
+def say(exercise: Any, start: str) -> Any:
+    """A dialogue choice button by the start of its label (its icon comes first in the name)."""
+    return exercise.get_by_role("button", name=re.compile(re.escape(start)))
+
+
+def test_dialogue_by_keyboard(keyboard: LabPage) -> None:
+    exercise = keyboard.exercise("demo-04")
+    say(exercise, "Say 1: Thank you for telling me").focus()
+    press(keyboard, "Enter")
+    expect(exercise).to_contain_text("Bond 7/10 ▲ +2")
+    # The chosen button is replaced by the next step's buttons: Tab reaches the first of them.
+    press(keyboard, "Tab")
+    expect(say(exercise, "Say 1: So we have been")).to_be_focused()
+    press(keyboard, "Enter")
+    expect(exercise).to_contain_text("Goals 7/10 ▲ +2")
+    press(keyboard, "Tab")
+    expect(say(exercise, "Say 1: Then let's start")).to_be_focused()
+    press(keyboard, "Space")
+    expect(status_of(exercise)).to_contain_text("The conversation has ended.")
+    expect(exercise).to_contain_text("Tasks 7/10 ▲ +2")
+
+
+def test_spot_by_keyboard(keyboard: LabPage) -> None:
+    exercise = keyboard.exercise("demo-05")
+    lines = [exercise.get_by_label(f"Line {n} (", exact=False) for n in (1, 2, 3)]
+    check = exercise.get_by_role("button", name="Check my marks")
+
+    lines[0].focus()
+    press(keyboard, "End")  # the last option: confrontation (a wrong mark)
+    expect(lines[0]).to_have_value("confrontation")
+    press(keyboard, "Tab", "Tab")
+    expect(lines[2]).to_be_focused()
+    press(keyboard, "w")
+    expect(lines[2]).to_have_value("withdrawal")
+    press(keyboard, "Tab")
+    expect(check).to_be_focused()
+    press(keyboard, "Enter")
+    expect(status_of(exercise)).to_contain_text("2 of 3 lines right.")
+    expect(status_of(exercise)).to_contain_text("✗ Line 1: you marked confrontation")
+
+    press(keyboard, "Shift+Tab", "Shift+Tab", "Shift+Tab")
+    expect(lines[0]).to_be_focused()
+    press(keyboard, "Space", "Home", "Enter")  # open the list, pick its first option
+    expect(lines[0]).to_have_value("no rupture")
+    press(keyboard, "Tab", "Tab", "Tab", "Enter")
+    expect(status_of(exercise)).to_contain_text("3 of 3 lines right.")
