@@ -473,6 +473,30 @@ def example_data(lab: LabServer) -> Path:
     return target
 
 
+def write_check_notebook(server: LabServer, name: str, code_cells: list[str]) -> str:
+    """Write a small notebook under ``checks/`` in the server's root; return its path there."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    folder = server.root / "checks"
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{name}.ipynb"
+    if target.exists():
+        raise ValueError(f"a check notebook called {name!r} was already written")
+    notebook = new_notebook(
+        cells=[new_markdown_cell(f"# Check: {name}"), *map(new_code_cell, code_cells)],
+        metadata={
+            "kernelspec": {
+                "name": "python3",
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+            }
+        },
+    )
+    nbformat.write(notebook, target)
+    return f"checks/{name}.ipynb"
+
+
 @pytest.fixture(scope="session")
 def exercise_notebook(lab: LabServer, example_data: Path) -> Any:
     """Write a notebook showing the given test vignettes, with its own ALLIANCE_HOME.
@@ -480,39 +504,17 @@ def exercise_notebook(lab: LabServer, example_data: Path) -> Any:
     Returns a function ``(name, *vignette_ids) -> path relative to the server root``; each
     name gets a fresh trainee folder, so no answer carries over from another test.
     """
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-    folder = lab.root / "checks"
-    folder.mkdir(exist_ok=True)
 
     def write(name: str, *vignette_ids: str) -> str:
         home = lab.base / "homes" / name
-        if (folder / f"{name}.ipynb").exists():
-            raise ValueError(f"an exercise notebook called {name!r} was already written")
         setup = (
             "import os\n"
             f"os.environ['ALLIANCE_DATA'] = {str(example_data)!r}\n"
             f"os.environ['ALLIANCE_HOME'] = {str(home)!r}"
         )
-        cells = [
-            new_markdown_cell("# Practise with the example vignettes"),
-            new_code_cell(setup),
-            new_code_cell("from helpers import show_vignette"),
-            *(new_code_cell(f"show_vignette({vid!r})") for vid in vignette_ids),
-        ]
-        notebook = new_notebook(
-            cells=cells,
-            metadata={
-                "kernelspec": {
-                    "name": "python3",
-                    "display_name": "Python 3 (ipykernel)",
-                    "language": "python",
-                }
-            },
-        )
-        nbformat.write(notebook, folder / f"{name}.ipynb")
-        return f"checks/{name}.ipynb"
+        cells = [setup, "from helpers import show_vignette"]
+        cells += [f"show_vignette({vid!r})" for vid in vignette_ids]
+        return write_check_notebook(lab, name, cells)
 
     return write
 

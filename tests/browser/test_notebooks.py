@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     course_notebooks,
     open_lab_page,
     serious,
+    write_check_notebook,
 )
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -142,3 +143,21 @@ def test_outputs_pass_axe_wcag_a_aa(notebook_run: NotebookRun) -> None:
     assert found == [], f"{notebook_run.name}: axe-core violations:\n" + json.dumps(
         found, indent=2, ensure_ascii=False
     )
+
+
+def test_axe_check_reports_known_problems(lab_page: Any, lab: LabServer) -> None:
+    """The accessibility check really scans outputs: it reports the two problems the course
+    avoids on purpose (a slider handle with no name, a chart PNG with no alt text)."""
+    path = write_check_notebook(
+        lab,
+        "known-accessibility-problems",
+        [
+            "import ipywidgets as widgets\nwidgets.IntSlider(description='Safety')",
+            "import matplotlib.pyplot as plt\n"
+            "fig, ax = plt.subplots(figsize=(2, 2))\nax.plot([1, 2])\nplt.show()",
+        ],
+    )
+    lab_page.open_notebook(path)
+    lab_page.run_all()
+    found = {v["id"] for v in serious(lab_page.axe_violations())}
+    assert {"aria-input-field-name", "image-alt"} <= found, found
