@@ -283,3 +283,12 @@ def test_show_choices_accepts_a_class_csv_path(tmp_path):
     assert chart.view.n == load_class(path).frame["pseudonym"].nunique()
     assert chart.view.table["vignette"].unique().tolist() == ["demo-01"]
     assert "Synthetic sample class" in chart.banner
+
+
+def test_a_class_with_only_partner_ratings_in_one_session_still_reports_plainly():
+    report = class_report(partner_class([7] * 12).data())
+    summaries = {chart.name: chart.summary for chart in report.charts}
+    assert summaries["choices"] == "No vignette choices were shared."
+    assert summaries["checkins"] == "No check-ins were shared."
+    assert summaries["change"].startswith("Change across sessions needs at least two sessions")
+    assert summaries["profile"].startswith("Across 12 trainees")

@@ -406,7 +406,10 @@ def change_summary(view: View) -> str:
             first, last = ends
             moves.append((last["centre"] - first["centre"], guideline, first, last))
     if not moves:
-        return "Change across sessions is hidden: no two sessions had 5 or more trainees."
+        return (
+            "Change across sessions needs at least two sessions with 5 or more trainees each; "
+            "this class has none to compare."
+        )
     moves.sort(key=lambda m: (-round(m[0], 6), GUIDELINES.index(m[1])))
     top, low = moves[0], moves[-1]
     bands = "shaded bands are 95 % confidence intervals"
@@ -669,6 +672,8 @@ def checkins_summary(view: View) -> str:
         last = cells[cells["when"] == "last"].iloc[0]
         rises += int(last["centre"] > first["centre"])
         parts.append(f"{CHECKIN_NAMES[item]} {_fmt(first['centre'])} → {_fmt(last['centre'])}")
+    if view.table.empty:
+        return "No check-ins were shared."
     if not parts:
         return "The check-ins are hidden: the first or last session had fewer than 5 trainees."
     sessions = sorted(int(s) for s in view.table["session"].unique())
@@ -705,10 +710,15 @@ CHARTS: dict[str, tuple[Callable, Callable, Callable, Callable]] = {
 def make_chart(name: str, data: ClassData | str | os.PathLike[str] | None = None) -> ClassChart:
     """Aggregate, draw and describe one chart of the class view."""
     data = _data(data)
+    chart = data.cache.get(f"chart:{name}")
+    if isinstance(chart, ClassChart):
+        return chart
     build, draw, summarise, describe = CHARTS[name]
     view = build(data)
     figure = accessible_figure(draw(view, data), alt=describe(view), summary=summarise(view))
-    return ClassChart(name, HEADINGS[name], data.banner, figure, view, list(PROMPTS[name]))
+    chart = ClassChart(name, HEADINGS[name], data.banner, figure, view, list(PROMPTS[name]))
+    data.cache[f"chart:{name}"] = chart
+    return chart
 
 
 def show_profile(data: ClassData | str | None = None) -> ClassChart:

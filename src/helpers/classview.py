@@ -68,6 +68,8 @@ class ClassData:
     frame: pd.DataFrame
     is_synthetic: bool
     source_label: str
+    # charts already drawn from this (read-only) class, so the handout does not redraw them
+    cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_trainees(self) -> int:
@@ -130,6 +132,11 @@ class View:
     @property
     def hidden(self) -> list[Note]:
         return [note for note in self.notes if note.action == "Hidden"]
+
+
+def trainees(n: int) -> str:
+    """'1 trainee', '4 trainees'."""
+    return f"{n} trainee" if n == 1 else f"{n} trainees"
 
 
 # ----------------------------------------------------------------------------- loading
@@ -330,7 +337,9 @@ def _breakdown(
         part["status"] = SHOWN
         if n < MIN_TRAINEES:
             hidden = pd.Series(True, index=part.index)
-            notes.append(Note("Hidden", f"{describe(key)} ({n} trainees)", "fewer than 5 trainees"))
+            notes.append(
+                Note("Hidden", f"{describe(key)} ({trainees(n)})", "fewer than 5 trainees")
+            )
         else:
             hidden = suppress_breakdown(part["count"], part["trainees"])
             primary = (part["trainees"] > 0) & (part["trainees"] < MIN_TRAINEES)
@@ -353,7 +362,7 @@ def _breakdown(
                 notes.append(
                     Note(
                         "Coarsened",
-                        f"{describe(key)} ({n} trainees)",
+                        f"{describe(key)} ({trainees(n)})",
                         "fewer than 10 trainees, so shares are shown as 20-point ranges",
                     )
                 )
@@ -410,7 +419,7 @@ def profile_table(data: ClassData | pd.DataFrame | None = None) -> View:
     table, notes = _breakdown(cells, "guideline", "band", lambda g: f"{g} ratings")
     if MIN_TRAINEES <= n < SMALL_GROUP:
         notes.append(
-            Note("Coarsened", f"ratings ({n} trainees)", "fewer than 10 trainees, so 3 bands")
+            Note("Coarsened", f"ratings ({trainees(n)})", "fewer than 10 trainees, so 3 bands")
         )
     scores = rated.groupby("guideline")["score"]
     stats = pd.DataFrame(
@@ -426,7 +435,7 @@ def profile_table(data: ClassData | pd.DataFrame | None = None) -> View:
     stats[["n", "ratings"]] = stats[["n", "ratings"]].fillna(0).astype(int)
     stats.loc[stats["n"] < MIN_TRAINEES, ["median", "q1", "q3"]] = np.nan
     if n < MIN_TRAINEES:
-        notes = [Note("Hidden", f"the class profile ({n} trainees)", "fewer than 5 trainees")]
+        notes = [Note("Hidden", f"the class profile ({trainees(n)})", "fewer than 5 trainees")]
     return View("profile", table, n, _dedupe(notes), stats)
 
 
@@ -479,7 +488,7 @@ def _session_notes(stats: pd.DataFrame, item_col: str, names: dict[str, str]) ->
             if cells.empty:
                 continue
             if len(cells) == len(names) and cells["n"].nunique() == 1:
-                what = f"session {session} ({int(cells['n'].iloc[0])} trainees)"
+                what = f"session {session} ({trainees(int(cells['n'].iloc[0]))})"
                 notes.append(Note(action, what, reason))
             else:
                 for row in cells.itertuples():
@@ -584,7 +593,7 @@ def checkins_table(data: ClassData | pd.DataFrame | None = None) -> View:
     frame = _frame(data)
     rated = _ratings(frame, "checkin")
     if rated.empty:
-        empty = pd.DataFrame(columns=["session", "item", "n", "status"])
+        empty = pd.DataFrame(columns=["session", "checkin", "when", "n", "status"])
         return View("checkins", empty, 0, [Note("Hidden", "check-ins", "none were shared")])
     first, last = int(rated["session"].min()), int(rated["session"].max())
     rated = rated[rated["session"].isin([first, last])]
