@@ -244,40 +244,50 @@ def draw_profile(view: View, data: ClassData) -> Figure:
 
 
 def _profile_bar(ax, row: int, cells, colours: dict[str, str]) -> None:
-    """One stacked bar; hidden bands are drawn together as one hatched block where the first
-    of them would be (their combined share only, never one band's)."""
+    """One stacked bar; hidden bands are drawn together as one hatched block at the right end
+    (their combined share only, never one band's, and never posing as a particular band)."""
     hidden_width = 1 - float(cells.loc[cells["status"] == SHOWN, "share"].sum())
     left = 0.0
     for cell in cells.itertuples():
         if cell.status == HIDDEN:
-            if hidden_width > 1e-9:
-                ax.barh(
-                    row,
-                    hidden_width,
-                    left=left,
-                    color="white",
-                    edgecolor=HIDDEN_GREY,
-                    hatch=HATCH,
-                    gid="hidden",
-                )
-                left += hidden_width
-                hidden_width = 0.0
             continue
         if cell.share <= 0:
             continue
         colour = colours[cell.band]
         ax.barh(row, cell.share, left=left, color=colour, edgecolor="black", linewidth=0.5)
         if cell.share >= 0.07:
+            # the band is named in the bar, so colour is never the only way to read it
+            text = f"{cell.band}\n{cell.label}" if cell.share >= 0.1 else cell.label
             ax.text(
                 left + cell.share / 2,
                 row,
-                cell.label,
+                text,
                 ha="center",
                 va="center",
                 fontsize=8,
                 color="white" if colour in ("#D55E00", "#0072B2") else "black",
             )
         left += cell.share
+    if hidden_width > 1e-9:
+        ax.barh(
+            row,
+            hidden_width,
+            left=left,
+            color="white",
+            edgecolor=HIDDEN_GREY,
+            hatch=HATCH,
+            gid="hidden",
+        )
+        if hidden_width >= 0.1:
+            ax.text(
+                left + hidden_width / 2,
+                row,
+                "hidden",
+                ha="center",
+                va="center",
+                fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
 
 
 def _profile_grid(ax, table, bands: list[str], colours: dict[str, str]) -> None:
