@@ -803,15 +803,33 @@ def check_snapshot(data: ClassData, folder: Path) -> dict[str, object]:
     return record
 
 
+MORE_HIDDEN = "... more not shown here: see 'What was hidden and why' in notebook 09."
+
+
+def _write(fig: Figure, lines: list[str], y: float, width: int, size: int, step: float) -> None:
+    """Write wrapped lines down the page; stop with a pointer when the page is full."""
+    parts = []
+    for line in lines:
+        bold = line.startswith("# ")
+        parts += [(p, bold) for p in textwrap.wrap(line[2:] if bold else line, width) or [""]]
+    for index, (part, bold) in enumerate(parts):
+        if y < 0.05 and index < len(parts) - 1:
+            fig.text(0.07, y, MORE_HIDDEN, fontsize=size, style="italic", va="top")
+            return
+        fig.text(
+            0.07,
+            y,
+            part,
+            fontsize=16 if bold else size,
+            weight="bold" if bold else "normal",
+            va="top",
+        )
+        y -= step * (1.6 if bold else 1)
+
+
 def _text_page(pdf, lines: list[str]) -> None:
     fig = Figure(figsize=(8.27, 11.69))
-    y = 0.94
-    for line in lines:
-        size, weight = (16, "bold") if line.startswith("# ") else (10, "normal")
-        text = line[2:] if line.startswith("# ") else line
-        for part in textwrap.wrap(text, 95) or [""]:
-            fig.text(0.07, y, part, fontsize=size, weight=weight, va="top")
-            y -= 0.03 if size > 10 else 0.02
+    _write(fig, lines, 0.94, 95, 10, 0.02)
     pdf.savefig(fig)
 
 
@@ -827,13 +845,9 @@ def _chart_page(pdf, chart: ClassChart) -> None:
     ax = fig.add_axes((0.07, 0.42, 0.86, 0.5))
     ax.imshow(image)
     ax.set_axis_off()
-    y = 0.39
-    lines = [chart.summary, ""] + chart.note_lines()
-    lines += ["", "Discuss:"] + [f"{i}. {p}" for i, p in enumerate(chart.prompts, 1)]
-    for line in lines:
-        for part in textwrap.wrap(line, 100) or [""]:
-            fig.text(0.07, y, part, fontsize=9, va="top")
-            y -= 0.018
+    lines = [chart.summary, "", "Discuss:"]
+    lines += [f"{i}. {p}" for i, p in enumerate(chart.prompts, 1)] + [""] + chart.note_lines()
+    _write(fig, lines, 0.39, 100, 9, 0.018)
     pdf.savefig(fig)
 
 
@@ -852,9 +866,7 @@ def title_page_lines(data: ClassData, charts: list[ClassChart]) -> list[str]:
         "",
         "What was hidden and why:",
     ]
-    lines += notes[:30] or ["Nothing was hidden: every group had at least 10 trainees."]
-    if len(notes) > 30:
-        lines.append(f"... and {len(notes) - 30} more (see each chart's page).")
+    lines += notes or ["Nothing was hidden: every group had at least 10 trainees."]
     return lines
 
 
