@@ -292,3 +292,21 @@ def test_a_class_with_only_partner_ratings_in_one_session_still_reports_plainly(
     assert summaries["checkins"] == "No check-ins were shared."
     assert summaries["change"].startswith("Change across sessions needs at least two sessions")
     assert summaries["profile"].startswith("Across 12 trainees")
+
+
+def test_a_long_list_of_hidden_cells_never_runs_off_the_handout_page():
+    from matplotlib.figure import Figure
+
+    from helpers.charts import MORE_HIDDEN, _write
+
+    fig = Figure(figsize=(8.27, 11.69))
+    _write(
+        fig,
+        [f"Hidden: vignette x-{i:02d}, option a — fewer than 5 trainees" for i in range(80)],
+        0.9,
+        95,
+        10,
+        0.02,
+    )
+    assert fig.texts[-1].get_text() == MORE_HIDDEN
+    assert min(text.get_position()[1] for text in fig.texts) > 0.02
