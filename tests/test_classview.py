@@ -120,6 +120,16 @@ def test_env_setting_and_explicit_path_load_a_class_csv(tmp_path, monkeypatch):
     assert load_class(str(path)).n_trainees == 6
 
 
+def test_the_spreadsheet_safety_quote_is_undone_on_reading(tmp_path):
+    frame = partner_class([7] * 6).frame()
+    frame["cohort"] = "'-SYNTHETIC"
+    frame.loc[frame["pseudonym"] == trainee(0), "pseudonym"] = "'-leading-dash-token"
+    data = load_class(_write(tmp_path, frame))
+    assert set(data.frame["cohort"]) == {"-SYNTHETIC"}
+    assert "-leading-dash-token" in set(data.frame["pseudonym"])
+    assert data.n_trainees == 6
+
+
 def test_missing_source_says_what_to_set(tmp_path):
     with pytest.raises(ClassDataError, match="no such file or folder. Set CLASS_DATA"):
         load_class(tmp_path / "nope.csv")

@@ -256,8 +256,8 @@ def validate_frame(frame: pd.DataFrame, name: str = "class.csv") -> pd.DataFrame
     return pd.DataFrame(
         {
             "submission_id": frame["submission_id"].astype(str).astype("category"),
-            "pseudonym": frame["pseudonym"].astype(str).astype("category"),
-            "cohort": frame["cohort"].astype(str).astype("category"),
+            "pseudonym": _restore(frame["pseudonym"]),
+            "cohort": _restore(frame["cohort"]),
             "week": frame["week"].astype(str).astype("category"),
             "session": session.astype("int16"),
             "role": text["role"].astype("category"),
@@ -268,6 +268,15 @@ def validate_frame(frame: pd.DataFrame, name: str = "class.csv") -> pd.DataFrame
             "attempts": attempts.where(chosen).astype("float32"),
         }
     )
+
+
+def _restore(column: pd.Series) -> pd.Series:
+    """Undo class.csv's spreadsheet-safety quote (rule C1) on a text column, per category."""
+    values = column.astype(str).astype("category")
+    fixed = values.cat.categories.str.replace(r"^'(?=\s*[=+\-@\t\r\n])", "", regex=True)
+    if fixed.equals(values.cat.categories):
+        return values
+    return pd.Series(pd.Categorical(fixed[values.cat.codes]), index=column.index)
 
 
 def _frame(data: ClassData | pd.DataFrame | None) -> pd.DataFrame:
