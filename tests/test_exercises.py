@@ -169,10 +169,13 @@ def test_html_in_vignette_text_is_shown_as_text(tmp_path, store):
     shown = all_html(widget)
     assert "<script>" not in shown and "<img" not in shown and "<i>Tagged" not in shown
     assert "&lt;script&gt;" in shown and "&lt;i&gt;Tagged" in shown
-    assert "&lt;img src=x onerror=alert(1)&gt; Welcome back." in shown
+    # control labels are set as text by the front end, never as HTML
+    assert widget.options.options[1][0] == "b) <img src=x onerror=alert(1)> Welcome back."
+    assert not any(getattr(c, "description_allow_html", False) for c in walk(widget))
     widget.choose("b")
     widget.check_button.click()
-    assert "<img" not in widget.feedback.value and "&lt;img" in widget.feedback.value
+    assert "<img" not in widget.feedback.value
+    assert "&lt;img src=x onerror=alert(1)&gt; Welcome back." in widget.feedback.value
 
 
 def test_every_control_has_a_label_and_none_is_a_slider(bank, store):
@@ -275,7 +278,22 @@ def test_choose_options_are_labelled_with_their_words(bank, store):
     labels = [label for label, _ in widget.options.options]
     assert labels[1] == "b) I'm glad you came. It sounds like getting here was hard today."
     assert widget.options.description == "Your choice:"
-    assert "We only have forty minutes left" in text_of(widget.prompt.value)
+    assert text_of(widget.prompt.value) == "Your task: What do you say first?"
+
+
+def test_choose_long_options_are_listed_in_full_above_short_labels(tmp_path, store):
+    long_text = "I hear how much this matters to you, " * 4 + "and I want to understand it."
+    bank = write_bank(
+        tmp_path,
+        CHOOSE_TEMPLATE.format(id="long-02", title="Long options").replace(
+            '"Welcome back."', f'"{long_text}"'
+        ),
+    )
+    widget = show_vignette("long-02", bank=bank, store=store)
+    label = widget.options.options[1][0]
+    assert label.startswith("b) I hear how much this matters to you") and label.endswith("…")
+    assert len(label) <= 75
+    assert f"b) {long_text}" in text_of(widget.prompt.value)
 
 
 def test_choose_restores_the_latest_attempt_after_a_restart(bank, store):
@@ -480,7 +498,9 @@ def test_practice_restores_text_ticks_and_difficulty(bank, store):
 
 def test_dialogue_choice_moves_the_alliance_and_says_why(bank, store):
     widget = show_vignette("demo-04", bank=bank, store=store)
-    assert "Client: I don't think this is helping." in text_of(widget.client_line.value)
+    # the first line is already shown as what the client says, so it is not repeated
+    assert "The client says: I don't think this is helping." in text_of(widget.header.value)
+    assert text_of(widget.client_line.value) == "What do you say?"
     assert [b.description for b in widget.choice_buttons] == [
         "Say 1: Thank you for telling me. What feels unhelpful?",
         "Say 2: It takes time. Let's keep going.",
@@ -549,7 +569,7 @@ def test_dialogue_restores_the_path_walked(bank, store):
     assert "Work is what keeps me up at night" in text_of(again.client_line.value)
     assert "So we have been working on the wrong thing" in text_of(again.history_html.value)
     assert "Goals 7/10" in text_of(again.state_html.value)
-    assert "you are back where you left off (after 2 choice(s))" in text_of(again.note.value)
+    assert "you are back where you left off (after 2 choices)" in text_of(again.note.value)
     assert len(store.answers("demo-04")) == 2
 
 
@@ -633,6 +653,16 @@ def test_progress_counts_answered_vignettes(bank, store):
 def test_progress_for_an_unknown_topic_says_so(bank, store):
     view = show_progress("nope", bank=bank, store=store)
     assert "there are no vignettes in the topic 'nope'" in text_of(view.summary.value)
+
+
+def test_progress_lists_a_broken_vignette_instead_of_hiding_it(tmp_path, store):
+    good = CHOOSE_TEMPLATE.format(id="ok-01", title="Fine")
+    broken = CHOOSE_TEMPLATE.format(id="ok-02", title="Broken").replace("best: true", "best: no")
+    bank = write_bank(tmp_path, good + broken)
+    shown = text_of(show_progress("extra", bank=bank, store=store).summary.value)
+    assert "Progress in 'extra': 0 of 1 done" in shown
+    assert "○ not yet: Fine" in shown
+    assert "⚠ can't be shown: ok-02 (tell your instructor)" in shown
 
 
 def test_progress_of_a_course_topic_without_arguments(private_home):

@@ -7,18 +7,21 @@ shows the same in JupyterLab, under nbclient and under nbval, and tests can read
 from __future__ import annotations
 
 import html
+import re
 import sqlite3
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
 
-from helpers.markup import render
+from helpers.markup import render, render_inline
 from helpers.store import Answer, Store
 
 # Widths: let labels take the room they need, and let boxes use the cell's width.
 LABEL_STYLE = {"description_width": "initial"}
 FULL_WIDTH = widgets.Layout(width="100%")
+# Buttons and drop-downs as wide as their words, not stretched across the cell.
+COMPACT = {"width": "auto", "align_self": "flex-start"}
 
 GUIDELINE_NAMES: dict[str, str] = {
     "safety": "Safety (the client is safe)",
@@ -60,6 +63,20 @@ def guidelines_text(keys: Iterable[str]) -> str:
     return "; ".join(guideline_name(k) for k in keys)
 
 
+_BLOCK = re.compile(r"\n\s*\n|^\s*(?:[-*+]|\d+[.)])\s", re.MULTILINE)
+
+
+def rich(text: object) -> str:
+    """Vignette text as HTML: inline when it is one paragraph (so it can follow a label on the
+    same line), paragraphs and lists otherwise. Any HTML in it is shown as text."""
+    plain = str(text).strip()
+    return render(plain) if _BLOCK.search(plain) else render_inline(plain)
+
+
+def times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
+
+
 def status(inner_html: str) -> str:
     """Feedback wrapped so screen readers announce it when it changes."""
     return f'<div role="status" aria-live="polite">{inner_html}</div>'
@@ -83,7 +100,7 @@ def transcript_html(lines: Iterable[dict[str, Any]], numbered: bool = False) -> 
     for number, line in enumerate(lines, start=1):
         speaker = SPEAKERS.get(str(line.get("speaker", "")), str(line.get("speaker", "")).title())
         label = f"Line {number} — {speaker}" if numbered else speaker
-        items.append(f"<li><strong>{escape(label)}:</strong> {render(str(line['text']))}</li>")
+        items.append(f"<li><strong>{escape(label)}:</strong> {rich(line['text'])}</li>")
     tag = "ol" if numbered else "ul"
     return f'<{tag} class="alliance-transcript">{"".join(items)}</{tag}>'
 
@@ -102,7 +119,7 @@ def header_html(vignette: Any) -> str:
         f"<ul>{facts}</ul>",
     ]
     if vignette.context:
-        parts.append(f"<div><strong>Context:</strong>{render(str(vignette.context))}</div>")
+        parts.append(f"<p><strong>Context:</strong> {rich(vignette.context)}</p>")
     if vignette.says:
         parts.append(
             f"<div><strong>The client says:</strong><blockquote>{render(str(vignette.says))}"
@@ -123,7 +140,7 @@ def exercise_repr(vignette_id: str, kind: str, title: str) -> str:
 
 def button(label: str, tooltip: str, handler: Any, icon: str = "") -> widgets.Button:
     """A button whose text is its accessible name, with a tooltip saying what it does."""
-    made = widgets.Button(description=label, tooltip=tooltip, icon=icon, layout={"width": "auto"})
+    made = widgets.Button(description=label, tooltip=tooltip, icon=icon, layout=dict(COMPACT))
     made.on_click(handler)
     return made
 

@@ -16,10 +16,10 @@ from helpers.exercises.base import (
     button,
     escape,
     guidelines_text,
+    rich,
     short_label,
     status,
 )
-from helpers.markup import render
 from helpers.store import Answer
 
 
@@ -36,19 +36,23 @@ class ChooseExercise(Exercise):
             raise ExerciseProblem(f"it needs exactly one option with best: true, not {len(best)}")
         self.best_id = best[0]
         self.attempts = 0
+        labels = [short_label(f"{o['id']})", str(o["text"])) for o in self.option_list]
+        cut = any(label.endswith("…") for label in labels)
         items = "".join(
-            f"<li><strong>{escape(o['id'])})</strong> {render(str(o['text']))}</li>"
+            f"<li><strong>{escape(o['id'])})</strong> {rich(o['text'])}</li>"
             for o in self.option_list
         )
-        prompt = render(str(self.exercise.get("prompt", "Which response is best?")))
+        prompt = rich(self.exercise.get("prompt", "Which response is best?"))
         self.prompt = widgets.HTML(
-            f"<div><strong>Your task:</strong>{prompt}</div>"
-            f'<ul class="alliance-options" style="list-style: none">{items}</ul>',
+            f"<p><strong>Your task:</strong> {prompt}</p>"
+            + (
+                f'<ul class="alliance-options" style="list-style: none">{items}</ul>' if cut else ""
+            ),
             layout=FULL_WIDTH,
         )
         self.options = widgets.RadioButtons(
             options=[
-                (short_label(f"{o['id']})", str(o["text"])), str(o["id"])) for o in self.option_list
+                (label, str(o["id"])) for label, o in zip(labels, self.option_list, strict=True)
             ],
             value=None,
             description="Your choice:",
@@ -89,14 +93,14 @@ class ChooseExercise(Exercise):
         self.feedback.value = status(
             f'<p class="alliance-verdict"><strong>{verdict}</strong> (attempt {attempt})</p>'
             f"<p>You chose <strong>{escape(chosen)})</strong>:</p>"
-            f"<blockquote>{render(str(option['text']))}</blockquote>"
-            f"{render(str(option.get('feedback', '')))}"
+            f"<blockquote>{rich(option['text'])}</blockquote>"
+            f"<p>{rich(option.get('feedback', ''))}</p>"
             f"<p><strong>Guideline:</strong> "
             f"{escape(guidelines_text(self.vignette.guidelines))}</p>{again}"
         )
         self.rationale.value = (
-            f"<div><strong>Why {escape(self.best_id)}) is the best response:</strong>"
-            f"{render(str(self.exercise.get('rationale', '')))}</div>"
+            f"<p><strong>Why {escape(self.best_id)}) is the best response:</strong> "
+            f"{rich(self.exercise.get('rationale', ''))}</p>"
         )
 
     def restore(self, previous: list[Answer]) -> None:

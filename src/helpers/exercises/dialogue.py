@@ -12,10 +12,10 @@ from helpers.exercises.base import (
     ExerciseProblem,
     button,
     escape,
+    rich,
     short_label,
     status,
 )
-from helpers.markup import render
 from helpers.store import Answer
 
 STATES = ("bond", "goals", "tasks")
@@ -144,7 +144,7 @@ class DialogueExercise(Exercise):
         step = self.step
         if self.history:
             said = "".join(
-                f"<li><strong>{escape(who)}:</strong> {render(text)}</li>"
+                f"<li><strong>{escape(who)}:</strong> {rich(text)}</li>"
                 for who, text in self.history
             )
             self.history_html.value = (
@@ -155,19 +155,19 @@ class DialogueExercise(Exercise):
         self.state_html.value = alliance_html(self.alliance, self.last_change)
         if self.ended:
             self.client_line.value = (
-                f"<p><strong>Client:</strong></p><blockquote>{render(str(step.get('client', '')))}"
+                f"<p><strong>Client:</strong></p><blockquote>{rich(step.get('client', ''))}"
                 "</blockquote>"
                 if step.get("client")
                 else ""
             )
             reason = (
-                f"<p><strong>What changed:</strong> {escape(self.last_reason)}</p>"
+                f"<p><strong>What changed:</strong> {rich(self.last_reason)}</p>"
                 if self.last_reason
                 else ""
             )
             self.feedback.value = status(
                 f"{reason}<p><strong>■ The conversation has ended.</strong></p>"
-                f"{render(str(step.get('ending', '')))}"
+                f"<p>{rich(step.get('ending', ''))}</p>"
             )
             self.choice_buttons = []
             self.choice_box.children = ()
@@ -175,14 +175,21 @@ class DialogueExercise(Exercise):
             return
         self.restart_button.layout.display = "none" if not self.path else None
         choices = step["choices"]
-        listed = "".join(f"<li>{render(str(c['text']))}</li>" for c in choices)
-        self.client_line.value = (
-            f"<p><strong>Client:</strong></p><blockquote>{render(str(step.get('client', '')))}"
-            f"</blockquote><p><strong>What do you say?</strong></p><ol>{listed}</ol>"
-        )
+        labels = [
+            short_label(f"Say {n}:", str(c["text"]), limit=70)
+            for n, c in enumerate(choices, start=1)
+        ]
+        listed = ""
+        if any(label.endswith("…") for label in labels):
+            listed = "<ol>" + "".join(f"<li>{rich(c['text'])}</li>" for c in choices) + "</ol>"
+        client = str(step.get("client", ""))
+        said = ""
+        if client and (self.history or client.strip() != str(self.vignette.says).strip()):
+            said = f"<p><strong>Client:</strong></p><blockquote>{rich(client)}</blockquote>"
+        self.client_line.value = f"{said}<p><strong>What do you say?</strong></p>{listed}"
         self.choice_buttons = [
             button(
-                short_label(f"Say {n}:", str(c["text"]), limit=60),
+                labels[n - 1],
                 f"Say response {n}: {short_label('', str(c['text']), limit=200)}",
                 lambda _, i=n - 1: self.say(i),
                 icon="comment",
@@ -192,7 +199,7 @@ class DialogueExercise(Exercise):
         self.choice_box.children = tuple(self.choice_buttons)
         if self.last_reason:
             self.feedback.value = status(
-                f"<p><strong>What changed:</strong> {escape(self.last_reason)}</p>"
+                f"<p><strong>What changed:</strong> {rich(self.last_reason)}</p>"
             )
         else:
             self.feedback.value = status("")
@@ -215,7 +222,7 @@ class DialogueExercise(Exercise):
         if self.ended:
             where = "at the end"
         elif self.path:
-            where = f"after {len(self.path)} choice(s)"
+            where = f"after {len(self.path)} {'choice' if len(self.path) == 1 else 'choices'}"
         else:
             where = "at the start"
         self.restored(

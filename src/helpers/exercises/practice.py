@@ -10,15 +10,17 @@ from typing import Any
 import ipywidgets as widgets
 
 from helpers.exercises.base import (
+    COMPACT,
     DIFFICULTY_ORDER,
     FULL_WIDTH,
     LABEL_STYLE,
     Exercise,
     button,
     escape,
+    rich,
     status,
+    times,
 )
-from helpers.markup import render
 from helpers.store import Answer
 
 RATINGS = ("too easy", "good challenge", "too hard")
@@ -93,7 +95,7 @@ class PracticeExercise(Exercise):
         self.examples: list[dict[str, Any]] = list(self.exercise.get("examples", []))
         self.examples_seen = False
         self.prompt = widgets.HTML(
-            f"<div><strong>Your task:</strong>{render(str(self.exercise['prompt']))}</div>",
+            f"<p><strong>Your task:</strong> {rich(self.exercise['prompt'])}</p>",
             layout=FULL_WIDTH,
         )
         self.response = widgets.Textarea(
@@ -115,7 +117,7 @@ class PracticeExercise(Exercise):
                 description=f"I did this: {item}",
                 indent=False,
                 style=LABEL_STYLE,
-                layout={"width": "auto"},
+                layout=dict(COMPACT),
             )
             for item in self.rubric_items
         ]
@@ -178,8 +180,8 @@ class PracticeExercise(Exercise):
 
     def show_examples(self) -> None:
         items = "".join(
-            f"<li><blockquote>{render(str(e['text']))}</blockquote>"
-            f"<div><em>What it does:</em>{render(str(e.get('note', '')))}</div></li>"
+            f"<li><p>{rich(e['text'])}</p>"
+            f"<p><em>What it does:</em> {rich(e.get('note', ''))}</p></li>"
             for e in self.examples
         )
         self.examples_html.value = f"<p><strong>Example responses</strong></p><ol>{items}</ol>"
@@ -247,4 +249,4 @@ class PracticeExercise(Exercise):
             self.show_examples()
         if saved.get("difficulty") in RATINGS:
             self.difficulty.value = saved["difficulty"]
-        self.restored(f"You answered this before (saved {len(previous)} time(s)).")
+        self.restored(f"You answered this before (saved {times(len(previous))}).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -46,7 +47,8 @@ class ProgressView(widgets.VBox):
                 done = self.store.answered_vignettes()
             except (sqlite3.Error, OSError) as error:
                 self.problem = f"Your saved answers could not be read ({error})."
-        if not vignettes:
+        broken = self._broken_ids()
+        if not vignettes and not broken:
             self.summary.value = status(
                 f"<p><strong>Progress in '{escape(self.topic)}':</strong> there are no vignettes "
                 f"in the topic '{escape(self.topic)}'. Check the topic's name (it is the vignette "
@@ -58,6 +60,8 @@ class ProgressView(widgets.VBox):
             f"<li>{'✓ done' if v.id in done else '○ not yet'}: {escape(v.title)} "
             f"(<code>show_vignette('{escape(v.id)}')</code>)</li>"
             for v in vignettes
+        ) + "".join(
+            f"<li>⚠ can't be shown: {escape(vid)} (tell your instructor)</li>" for vid in broken
         )
         self.done_count = count
         self.total = len(vignettes)
@@ -65,6 +69,15 @@ class ProgressView(widgets.VBox):
             f"<p><strong>Progress in '{escape(self.topic)}': {count} of {len(vignettes)} "
             f"done</strong></p><ul style='list-style: none'>{items}</ul>" + self._problem_html()
         )
+
+    def _broken_ids(self) -> list[str]:
+        """Ids in this topic's file that cannot be shown, so they are listed, not hidden."""
+        broken = getattr(self.bank, "broken", None) or {}
+        return [
+            vid
+            for vid, problems in broken.items()
+            if any(Path(str(p.file)).stem == self.topic for p in problems)
+        ]
 
     def _problem_html(self) -> str:
         return f"<p><em>{escape(self.problem)}</em></p>" if self.problem else ""

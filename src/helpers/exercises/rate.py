@@ -5,16 +5,18 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from helpers.exercises.base import (
+    COMPACT,
     FULL_WIDTH,
     LABEL_STYLE,
     Exercise,
     button,
     escape,
     guideline_name,
+    rich,
     status,
+    times,
     transcript_html,
 )
-from helpers.markup import render
 from helpers.store import Answer
 
 RATED = ("safety", "care", "understanding", "focus")
@@ -52,7 +54,7 @@ class RateExercise(Exercise):
                 value=None,
                 description=f"{guideline_name(key)} (0–10):",
                 style=LABEL_STYLE,
-                layout={"width": "auto"},
+                layout=dict(COMPACT),
             )
             for key in RATED
         }
@@ -91,7 +93,7 @@ class RateExercise(Exercise):
         rows = "".join(
             f"<tr><th scope='row'>{escape(guideline_name(k))}</th><td>{mine[k]}</td>"
             f"<td>{self.reference[k]}</td><td>{gap_words(mine[k], self.reference[k])}</td>"
-            f"<td>{render(self.reasons[k])}</td></tr>"
+            f"<td>{rich(self.reasons[k])}</td></tr>"
             for k in RATED
         )
         close = sum(abs(mine[k] - self.reference[k]) <= 1 for k in RATED)
@@ -113,4 +115,4 @@ class RateExercise(Exercise):
         for key, value in values.items():
             self.ratings[key].value = value
         self._show(values)  # type: ignore[arg-type]
-        self.restored(f"You rated this before (saved {len(previous)} time(s)).")
+        self.restored(f"You rated this before (saved {times(len(previous))}).")

@@ -8,6 +8,7 @@ import ipywidgets as widgets
 
 from helpers.exercises.base import (
     BAD,
+    COMPACT,
     FULL_WIDTH,
     GOOD,
     LABEL_STYLE,
@@ -16,9 +17,9 @@ from helpers.exercises.base import (
     ExerciseProblem,
     button,
     escape,
+    rich,
     status,
 )
-from helpers.markup import render
 from helpers.store import Answer
 
 MARKS = ("none", "withdrawal", "confrontation")
@@ -42,17 +43,17 @@ class SpotExercise(Exercise):
                 raise ExerciseProblem(
                     f"line {number} has rupture '{answer}'; use one of: {', '.join(MARKS)}"
                 )
-        prompt = render(str(self.exercise.get("prompt", "Mark each line that shows a rupture.")))
+        prompt = rich(self.exercise.get("prompt", "Mark each line that shows a rupture."))
         rows: list[widgets.Widget] = [
-            widgets.HTML(f"<div><strong>Your task:</strong>{prompt}</div>", layout=FULL_WIDTH)
+            widgets.HTML(f"<p><strong>Your task:</strong> {prompt}</p>", layout=FULL_WIDTH)
         ]
         self.marks: list[widgets.Dropdown] = []
         for number, line in enumerate(self.lines, start=1):
             speaker = SPEAKERS.get(str(line.get("speaker", "")), str(line.get("speaker", "")))
             rows.append(
                 widgets.HTML(
-                    f"<p><strong>Line {number} — {escape(speaker)}:</strong></p>"
-                    f"<blockquote>{render(str(line['text']))}</blockquote>",
+                    f"<p><strong>Line {number} — {escape(speaker)}:</strong> "
+                    f"{rich(line['text'])}</p>",
                     layout=FULL_WIDTH,
                 )
             )
@@ -61,7 +62,7 @@ class SpotExercise(Exercise):
                 value="none",
                 description=f"Line {number} ({speaker.lower()}) shows:",
                 style=LABEL_STYLE,
-                layout={"width": "auto"},
+                layout=dict(COMPACT),
             )
             self.marks.append(mark)
             rows.append(mark)
@@ -92,7 +93,7 @@ class SpotExercise(Exercise):
         for number, (mine, truth, line) in enumerate(
             zip(marked, self.answers, self.lines, strict=True), start=1
         ):
-            why = render(str(line.get("feedback", ""))) if line.get("feedback") else ""
+            why = f" {rich(line['feedback'])}" if line.get("feedback") else ""
             if mine == truth:
                 head = f"{GOOD} Line {number}: {MARK_WORDS[truth]}"
                 text = f"<strong>{escape(head)}</strong> — right."
@@ -111,8 +112,8 @@ class SpotExercise(Exercise):
             f"<ul style='list-style: none'>{''.join(items)}</ul>"
         )
         self.rationale.value = (
-            f"<div><strong>What this transcript shows:</strong>"
-            f"{render(str(self.exercise.get('rationale', '')))}</div>"
+            f"<p><strong>What this transcript shows:</strong> "
+            f"{rich(self.exercise.get('rationale', ''))}</p>"
         )
 
     def restore(self, previous: list[Answer]) -> None:
