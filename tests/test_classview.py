@@ -109,6 +109,11 @@ def test_a_smaller_class_keeps_its_label_and_loses_trainees():
     assert len(set(profile_table(small).table["band"])) == 3
 
 
+def test_a_real_class_cannot_be_cut_down_for_comparison():
+    with pytest.raises(ClassDataError, match="works only on the synthetic sample"):
+        partner_class([7] * 12).data().smaller(11)
+
+
 def test_env_setting_and_explicit_path_load_a_class_csv(tmp_path, monkeypatch):
     path = tmp_path / "fall" / "class.csv"
     write_class_csv(partner_class([7] * 6).frame(), path)

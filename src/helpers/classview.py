@@ -88,7 +88,13 @@ class ClassData:
 
     def smaller(self, trainees: int) -> ClassData:
         """The same class as if only ``trainees`` of its trainees had shared: shows what the
-        privacy rules do to a small group."""
+        privacy rules do to a small group. Only for synthetic data: comparing a real class with
+        a part of it would reveal the answers of the trainees left out."""
+        if not self.is_synthetic:
+            raise ClassDataError(
+                "smaller() works only on the synthetic sample: comparing a real class with part "
+                "of it would reveal what the trainees left out answered."
+            )
         keep = sorted(self.frame["pseudonym"].astype(str).unique())[:trainees]
         frame = self.frame[self.frame["pseudonym"].isin(keep)].copy()
         for column in frame.select_dtypes("category"):
