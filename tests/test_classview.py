@@ -23,6 +23,7 @@ from helpers.classview import (
     choices_table,
     load_class,
     profile_table,
+    sample_class,
     self_partner_table,
     suppress_breakdown,
     validate_frame,
@@ -107,6 +108,14 @@ def test_a_smaller_class_keeps_its_label_and_loses_trainees():
     assert small.source_label == "embedded synthetic sample, only 7 of its trainees"
     assert profile_table(small).table["status"].isin([COARSE, HIDDEN, SHOWN]).all()
     assert len(set(profile_table(small).table["band"])) == 3
+
+
+def test_the_small_class_demonstration_always_uses_the_sample(tmp_path, monkeypatch):
+    path = tmp_path / "class.csv"
+    write_class_csv(partner_class([7] * 12).frame(), path)
+    monkeypatch.setenv("ALLIANCE_CLASS_DATA", str(path))
+    assert load_class().n_trainees == 12
+    assert sample_class().n_trainees == 30 and sample_class().is_synthetic
 
 
 def test_a_real_class_cannot_be_cut_down_for_comparison():

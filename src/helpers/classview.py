@@ -154,10 +154,7 @@ def load_class(source: str | os.PathLike[str] | None = None) -> ClassData:
     if source is None or str(source) == "":
         source = os.environ.get(ENV_CLASS_DATA) or None
     if source is None:
-        from helpers.paths import data_path
-
-        frame = read_class_csv(data_path("sample", "class.csv"))
-        label = SAMPLE_LABEL
+        return sample_class()
     else:
         path = Path(source).expanduser()
         if path.is_dir():
@@ -173,6 +170,14 @@ def load_class(source: str | os.PathLike[str] | None = None) -> ClassData:
             )
     cohorts = set(frame["cohort"].astype(str).unique())
     return ClassData(frame, is_synthetic=SYNTHETIC_COHORT in cohorts, source_label=label)
+
+
+def sample_class() -> ClassData:
+    """The embedded synthetic sample, whatever ``CLASS_DATA`` or the environment say."""
+    from helpers.paths import data_path
+
+    frame = read_class_csv(data_path("sample", "class.csv"))
+    return ClassData(frame, is_synthetic=True, source_label=SAMPLE_LABEL)
 
 
 def _read_drop_folder(folder: Path) -> pd.DataFrame:
