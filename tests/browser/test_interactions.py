@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import FIGURES, SLOW_MS, LabPage, LabServer, open_lab_page
+from tests.browser.conftest import (
+    FIGURES,
+    SLOW_MS,
+    LabPage,
+    LabServer,
+    open_lab_page,
+    serious,
+)
 
 LATENCY_SAMPLES = 20
 
@@ -146,6 +153,35 @@ def test_spot_marks_checked_line_by_line(exercises: LabPage) -> None:
     )
     expect(feedback(exercise)).to_contain_text("✓ Line 3: withdrawal — right.")
     expect(exercise).to_contain_text("Unasked-for advice can feel like judgement")
+
+
+def test_feedback_passes_axe_wcag_a_aa(exercises: LabPage) -> None:
+    """With feedback showing in every kind (tables, lists, verdicts), the outputs still have
+    no serious or critical WCAG 2 A/AA violation."""
+    choose = exercises.exercise("demo-01")
+    choose.get_by_role("radio", name=re.compile(r"^b\)")).check()
+    choose.get_by_role("button", name="Check my answer").click()
+    rate = exercises.exercise("demo-02")
+    for label in ("Safety", "Genuine care", "Understanding", "Focus"):
+        rate.get_by_label(re.compile(f"^{label}")).select_option(label="5")
+    rate.get_by_role("button", name="Compare with the reference").click()
+    practice = exercises.exercise("demo-03")
+    practice.get_by_label("Your response:").fill("That sounds lonely.")
+    practice.get_by_role("button", name="Check against the rubric").click()
+    practice.get_by_role("button", name="Show example responses").click()
+    exercises.exercise("demo-04").get_by_role("button", name=re.compile(r"Say 1:")).click()
+    spot = exercises.exercise("demo-05")
+    spot.get_by_role("button", name="Check my marks").click()
+
+    expect(feedback(choose)).to_contain_text("Best response")
+    expect(feedback(rate)).to_contain_text("of 4 of your ratings")
+    expect(feedback(practice)).to_contain_text("Your response is saved")
+    expect(exercises.exercise("demo-04")).to_contain_text("The conversation so far")
+    expect(feedback(spot)).to_contain_text("lines right.")
+    found = serious(exercises.axe_violations())
+    assert found == [], "axe-core violations in exercise feedback:\n" + json.dumps(
+        found, indent=2, ensure_ascii=False
+    )
 
 
 def test_answer_still_shown_after_kernel_restart(lab_page: LabPage, exercise_notebook: Any) -> None:
