@@ -76,12 +76,13 @@ class DialogueExercise(Exercise):
         self.restart_button.layout.display = "none"
         self._reset()
         self._render()
+        # read in order: what was said, what it changed, where the alliance stands, what next
         return [
             self.history_html,
-            self.client_line,
-            self.choice_box,
             self.feedback,
             self.state_html,
+            self.client_line,
+            self.choice_box,
             self.restart_button,
         ]
 
