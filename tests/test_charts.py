@@ -1,4 +1,10 @@
-"""The class charts: what each one plots, what it says, how it looks, and the handout."""
+"""The class charts: what each one plots, what it says, how it looks, and the handout.
+
+Images are compared with tests/baseline_images/*.png (matplotlib's compare_images, with a
+tolerance). After an intended change to a chart, regenerate the baselines and look at them:
+
+    ALLIANCE_UPDATE_BASELINES=1 .venv/bin/python -m pytest tests/test_charts.py -k baseline
+"""
 
 from __future__ import annotations
 
