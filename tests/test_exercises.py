@@ -700,3 +700,72 @@ CHOOSE_TEMPLATE = """
         feedback: "Warm (guideline: care)."
     rationale: "Welcoming builds the bond."
 """
+
+
+DIALOGUE_TEMPLATE = """
+- id: {id}
+  title: "Steady"
+  guidelines: [care]
+  dimension: bond
+  difficulty: beginner
+  context: "A client."
+  says: "Hi."
+  exercise:
+    kind: dialogue
+    start: one
+    alliance: {{bond: 9, goals: 1, tasks: 5}}
+    steps:
+      - id: one
+        client: "Hi."
+        choices:
+          - {{text: "Hello, welcome.", next: two, effect: {{bond: 3, goals: -3}}, reason: "Warm."}}
+      - id: two
+        client: "Thanks."
+        choices:
+          - {{text: "What brings you?", next: three, effect: {{bond: 1}}, reason: "Open."}}
+      - id: three
+        client: "Work."
+        choices:
+          - {{text: "Tell me more.", next: end, effect: {{tasks: 1}}, reason: "Curious."}}
+      - id: end
+        client: "Thanks, see you."
+        ending: "The alliance held."
+"""
+
+
+def test_dialogue_alliance_stays_between_0_and_10(tmp_path, store):
+    bank = write_bank(tmp_path, DIALOGUE_TEMPLATE.format(id="dlg-01"))
+    widget = show_vignette("dlg-01", bank=bank, store=store)
+    widget.say(0)
+    state = text_of(widget.state_html.value)
+    assert "Bond 10/10 ▲ +3" in state and "Goals 0/10 ▼ -3" in state
+    assert widget.alliance == {"bond": 10, "goals": 0, "tasks": 5}
+
+
+def test_dialogue_saved_path_that_no_longer_fits_starts_again(tmp_path, store):
+    bank = write_bank(tmp_path, DIALOGUE_TEMPLATE.format(id="dlg-02"))
+    store.record_answer("dlg-02", "dialogue", {"path": [0, 5], "step": "gone", "ended": False})
+    widget = show_vignette("dlg-02", bank=bank, store=store)
+    assert widget.step_id == "one" and widget.path == []
+    assert "it has changed since; starting again" in text_of(widget.note.value)
+    widget.say(0)
+    assert store.latest_answer("dlg-02").answer["path"] == [0]
+
+
+def test_a_store_that_cannot_open_still_lets_the_exercise_run(bank, monkeypatch):
+    def refuse():
+        raise RuntimeError("written by a newer Alliance Lab")
+
+    monkeypatch.setattr("helpers.exercises.sources.get_store", refuse)
+    widget = show_vignette("demo-01", bank=bank)
+    assert "Your answers can't be saved on this computer" in text_of(widget.note.value)
+    widget.choose("a")
+    widget.check_button.click()
+    assert "✗ Not the best response" in text_of(widget.feedback.value)
+
+
+def test_notebooks_reach_the_exercises_through_the_helpers_package():
+    import helpers
+
+    assert helpers.show_vignette is show_vignette
+    assert helpers.show_progress is show_progress
