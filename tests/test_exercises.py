@@ -769,3 +769,15 @@ def test_notebooks_reach_the_exercises_through_the_helpers_package():
 
     assert helpers.show_vignette is show_vignette
     assert helpers.show_progress is show_progress
+
+
+def test_an_odd_saved_answer_never_blocks_the_exercise(bank, store):
+    store.record_answer("demo-02", "rate", {"ratings": "not a mapping"})
+    widget = show_vignette("demo-02", bank=bank, store=store)
+    assert isinstance(widget, RateExercise)
+    assert "Your earlier answer could not be shown again" in text_of(widget.note.value)
+    widget.rate(safety=5, care=5, understanding=5, focus=5)
+    widget.compare_button.click()
+    assert "Safety (the client is safe) 5 8 -3 below" in text_of(widget.feedback.value)
+    assert store.latest_answer("demo-02").answer["ratings"]["care"] == 5
+    assert widget.note.value == ""

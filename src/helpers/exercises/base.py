@@ -45,6 +45,7 @@ DIFFICULTY_ORDER: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 SPEAKERS: dict[str, str] = {"client": "Client", "counselor": "Counselor"}
 REPR_LIMIT = 110  # ipywidgets cuts the text/plain repr after this many characters
 
+SAVE_FAILED = "This answer could not be saved"
 GOOD = "✓"
 BAD = "✗"
 
@@ -154,7 +155,9 @@ class Exercise(widgets.VBox):
 
     kind: ClassVar[str] = ""
 
-    def __init__(self, vignette: Any, store: Store | None, bank: Any = None, problem: str = ""):
+    def __init__(
+        self, vignette: Any, store: Store | None, bank: Any = None, problem: str = ""
+    ) -> None:
         self.vignette = vignette
         self.exercise: dict[str, Any] = dict(vignette.exercise)
         self.store = store
@@ -164,6 +167,7 @@ class Exercise(widgets.VBox):
         self.feedback = widgets.HTML(status(""), layout=FULL_WIDTH)
         self._restoring = False
         self._save_problem = problem
+        self._restored_text = ""
         body = self.build()
         super().__init__(children=[self.header, self.note, *body], layout=FULL_WIDTH)
         self.add_class("alliance-exercise")
@@ -172,6 +176,10 @@ class Exercise(widgets.VBox):
             self._restoring = True
             try:
                 self.restore(previous)
+            except Exception as error:  # noqa: BLE001 - an odd saved answer must not block
+                self._restored_text = (
+                    f"Your earlier answer could not be shown again ({error!r}); it is still saved."
+                )
             finally:
                 self._restoring = False
         self._show_note()
@@ -209,25 +217,23 @@ class Exercise(widgets.VBox):
             self.store.record_answer(self.vignette.id, self.kind, answer, correct=correct)
         except (sqlite3.Error, OSError) as error:
             self._save_problem = (
-                f"This answer could not be saved ({error}). The exercise still works; tell your "
-                "instructor if this keeps happening."
+                f"{SAVE_FAILED} ({error}). The exercise still works; tell your instructor if "
+                "this keeps happening."
             )
             self._show_note()
             return False
-        if self._save_problem.startswith("This answer could not be saved") or getattr(
-            self, "_restored_text", ""
-        ):
-            # the earlier answer is now replaced by a new one
-            if self._save_problem.startswith("This answer could not be saved"):
-                self._save_problem = ""
-            self._restored_text = ""
+        recovered = self._save_problem.startswith(SAVE_FAILED)
+        if recovered:
+            self._save_problem = ""
+        if recovered or self._restored_text:
+            self._restored_text = ""  # the earlier answer is now replaced by a new one
             self._show_note()
         return True
 
     def _show_note(self, restored: str = "") -> None:
         if restored:
             self._restored_text = restored
-        parts = [getattr(self, "_restored_text", ""), self._save_problem]
+        parts = [self._restored_text, self._save_problem]
         text = " ".join(p for p in parts if p)
         self.note.value = f'<p class="alliance-note"><em>{escape(text)}</em></p>' if text else ""
 
