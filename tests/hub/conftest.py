@@ -98,9 +98,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
         return
     terminalreporter.write_sep("-", "JupyterHub class deployment")
     for name, seconds in TIMINGS.items():
-        terminalreporter.write_line(f"{name:<40}{seconds:7.1f} s")
+        terminalreporter.write_line(f"{name:<46}{seconds:7.1f} s")
     for name, mib in MEMORY.items():
-        terminalreporter.write_line(f"{name:<40}{mib:7.0f} MiB RSS")
+        terminalreporter.write_line(f"{name:<46}{mib:7.0f} MiB RSS")
 
 
 # -- processes, accounts, leftovers --------------------------------------------------------------
@@ -133,6 +133,17 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def _rss(pid: int) -> float:
+    """Resident memory of a process in MiB (0 if it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def kill_pid_file(pid_file: Path, expect: str) -> None:
@@ -484,6 +495,9 @@ class Hub:
     def stop(self) -> None:
         """SIGTERM to the hub's own PID (it stops the servers and the proxy), then make sure."""
         if self.proc is not None and self.proc.poll() is None:
+            MEMORY["hub process"] = _rss(self.proc.pid)
+            with contextlib.suppress(OSError, ValueError):
+                MEMORY["configurable-http-proxy"] = _rss(int(self.proxy_pid_file.read_text()))
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import grp
 import hashlib
+import html
 import json
 import re
 import stat
@@ -37,24 +38,24 @@ pytestmark = pytest.mark.hub
 
 TARGET = "alliance-lab"
 FINAL_NOTEBOOK = "09-class-reflections.ipynb"
+# What a trainee does in notebooks 02-07 and 08: answer a vignette, fill in the reflection
+# form, save it and press "Share with instructor" (the buttons' own click handlers run).
 SHARE_CODE = """
-from helpers import show_vignette
-from helpers.share import share_message, share_reflection
-from helpers.store import get_store
+from helpers import reflection_form, show_vignette
 
 exercise = show_vignette("care-01")
 exercise.choose(exercise.best_id)
 exercise.check()
 print("feedback:", "Best response" in exercise.feedback.value)
-store = get_store()
-reflection = store.save_reflection(
-    1, "counselor", {"safety": 7, "care": 8, "understanding": 6, "focus": 9},
-    {"notice_rupture": 6, "repair_rupture": 5, "ask_feedback": 7},
-)
-path = share_reflection(reflection)
-print("shared:", path)
-print("message:", share_message(path, store))
-print("store:", store.path)
+form = reflection_form()
+form.role.value = "counselor"
+for box, score in zip([*form.ratings.values(), *form.checkins.values()], [7, 8, 6, 9, 6, 5, 7]):
+    box.value = score
+form.save_button.click()
+print("saved:", form.status.value)
+form.share_button.click()
+print("shared:", form.share_status.value)
+print("store:", form.store.path)
 """
 PROBE_CODE = """
 import os
@@ -77,7 +78,8 @@ def _link(hub: Hub, site: Site, notebook: str) -> str:
     return links[notebook]
 
 
-def _rss_of_servers(site: Site, account: Account) -> float:
+def _rss_of_servers(account: Account) -> float:
+    """Resident memory (MiB) of the account's single-user server, without its kernels."""
     import psutil
 
     total = 0.0
@@ -103,8 +105,14 @@ def shared(hub: Hub, site: Site, course: Path) -> dict[str, str]:  # noqa: ARG00
     """Trainee 1 answers a vignette and shares a reflection, in their own server's kernel."""
     with hub.kernel(site.trainee1, f"{TARGET}/notebooks") as kernel:
         output = kernel.run(SHARE_CODE)
-    MEMORY[f"{site.trainee1.name} single-user server"] = _rss_of_servers(site, site.trainee1)
-    lines = dict(line.split(": ", 1) for line in output.splitlines() if ": " in line)
+    MEMORY["trainee 1 server (after a pull and a kernel)"] = _rss_of_servers(site.trainee1)
+    lines = {
+        key: html.unescape(value)
+        for key, value in (line.split(": ", 1) for line in output.splitlines() if ": " in line)
+    }
+    name = re.search(r"the file (\S+\.json) is in your class's drop folder", lines["shared"])
+    assert name, f"sharing did not reach the drop folder: {lines['shared']}"
+    lines["path"] = str(site.dropbox / name[1])
     return lines
 
 
@@ -134,8 +142,9 @@ def test_trainee_receives_the_course_through_a_link(site: Site, course: Path) ->
 
 def test_shared_reflection_reaches_only_the_instructors(site: Site, shared: dict) -> None:
     assert shared["feedback"] == "True"
-    assert shared["message"].startswith("Shared: the file ")
-    path = Path(shared["shared"])
+    assert "Saved reflection for session 1 (as counselor)." in shared["saved"]
+    assert "Only your instructor can open it" in shared["shared"]
+    path = Path(shared["path"])
     assert path.parent == site.dropbox
     info = path.stat()
     assert stat.S_IMODE(info.st_mode) == 0o640
@@ -149,8 +158,9 @@ def test_shared_reflection_reaches_only_the_instructors(site: Site, shared: dict
 
 
 def test_other_trainee_cannot_list_read_or_delete(hub: Hub, site: Site, shared: dict) -> None:
-    path = shared["shared"]
+    path = shared["path"]
     TIMINGS[f"spawn {site.trainee2.name} (trainee 2)"] = hub.spawn(site.trainee2)
+    MEMORY["trainee 2 server (just started)"] = _rss_of_servers(site.trainee2)
     with hub.kernel(site.trainee2) as kernel:
         output = kernel.run(PROBE_CODE.format(path=path))
     assert output.splitlines() == ["list refused", "read refused", "delete refused"]
@@ -195,7 +205,7 @@ def test_instructor_collects_and_the_class_view_hides_one_trainee(
     # The trainee's own answer is in the data but the view holds it back: one trainee.
     hidden = r"Hidden: vignette care-01 \(1 trainees?\) — fewer than 5 trainees"
     assert re.search(hidden, output), output
-    submission = json.loads(Path(shared["shared"]).read_text())
+    submission = json.loads(Path(shared["path"]).read_text())
     assert submission["pseudonym"] not in output
 
 
