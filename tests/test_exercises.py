@@ -508,7 +508,9 @@ def test_dialogue_choice_moves_the_alliance_and_says_why(bank, store):
     assert "Bond 5/10" in text_of(widget.state_html.value)
     assert widget.restart_button.layout.display == "none"
 
-    widget.choice_buttons[0].click()
+    said = widget.choice_buttons[0]
+    said.click()
+    assert said.comm is None and said not in widget.choice_box.children  # closed, not leaked
     state = text_of(widget.state_html.value)
     assert "Bond 7/10 ▲ +2" in state and "Goals 5/10 ▲ +1" in state and "Tasks 4/10 ■ 0" in state
     assert "Welcoming the complaint opens a repair" in text_of(widget.feedback.value)

@@ -170,8 +170,7 @@ class DialogueExercise(Exercise):
                 f"{reason}<p><strong>■ The conversation has ended.</strong></p>"
                 f"<p>{rich(step.get('ending', ''))}</p>"
             )
-            self.choice_buttons = []
-            self.choice_box.children = ()
+            self._set_choices([])
             self.restart_button.layout.display = None
             return
         self.restart_button.layout.display = "none" if not self.path else None
@@ -188,7 +187,7 @@ class DialogueExercise(Exercise):
         if client and (self.history or client.strip() != str(self.vignette.says).strip()):
             said = f"<p><strong>Client:</strong></p><blockquote>{rich(client)}</blockquote>"
         self.client_line.value = f"{said}<p><strong>What do you say?</strong></p>{listed}"
-        self.choice_buttons = [
+        buttons = [
             button(
                 labels[n - 1],
                 f"Say response {n}: {short_label('', str(c['text']), limit=200)}",
@@ -197,13 +196,20 @@ class DialogueExercise(Exercise):
             )
             for n, c in enumerate(choices, start=1)
         ]
-        self.choice_box.children = tuple(self.choice_buttons)
+        self._set_choices(buttons)
         if self.last_reason:
             self.feedback.value = status(
                 f"<p><strong>What changed:</strong> {rich(self.last_reason)}</p>"
             )
         else:
             self.feedback.value = status("")
+
+    def _set_choices(self, buttons: list[widgets.Button]) -> None:
+        """Show this step's buttons and close the last step's, so none linger in the kernel."""
+        old, self.choice_buttons = self.choice_buttons, buttons
+        self.choice_box.children = tuple(buttons)
+        for stale in old:
+            stale.close()
 
     def restore(self, previous: list[Answer]) -> None:
         path = previous[-1].answer.get("path", [])
