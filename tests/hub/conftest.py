@@ -37,7 +37,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +232,6 @@ class Site:
     dropbox: Path
     gitconfig: Path
     branch: str = "main"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def repo_url(self) -> str:
@@ -545,12 +544,6 @@ class Hub:
                 raise AssertionError(f"{account.name}'s server stopped:\n{self.log_tail()}")
             time.sleep(0.3)
         raise AssertionError(f"{account.name}'s server did not start:\n{self.log_tail()}")
-
-    def user_get(self, account: Account, path: str, **kwargs: Any):
-        import requests
-
-        headers = {"Authorization": f"token {self.user_token(account.name)}"}
-        return requests.get(f"{self.url}{path}", headers=headers, timeout=120, **kwargs)
 
     def contents(self, account: Account, path: str, model: dict | None = None) -> dict:
         """Read (or, with ``model``, save) a file through the user's own server."""

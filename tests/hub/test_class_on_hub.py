@@ -41,7 +41,11 @@ FINAL_NOTEBOOK = "09-class-reflections.ipynb"
 # What a trainee does in notebooks 02-07 and 08: answer a vignette, fill in the reflection
 # form, save it and press "Share with instructor" (the buttons' own click handlers run).
 SHARE_CODE = """
+import os
+
 from helpers import reflection_form, show_vignette
+
+print("uid:", os.getuid())
 
 exercise = show_vignette("care-01")
 exercise.choose(exercise.best_id)
@@ -76,6 +80,22 @@ for what, action in (
 def _link(hub: Hub, site: Site, notebook: str) -> str:
     links = dict(course_links(hub.url, site.repo_url, site.branch, course_notebooks(), TARGET))
     return links[notebook]
+
+
+def _server_uids(account: Account) -> list[int]:
+    """The real uids of the single-user server processes the hub started for ``account``."""
+    import psutil
+
+    uids = []
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if not any("jupyterhub-singleuser" in part for part in process.info["cmdline"] or []):
+                continue
+            if process.environ().get("JUPYTERHUB_USER") == account.name:
+                uids.append(process.uids().real)
+        except psutil.Error:
+            continue
+    return uids
 
 
 def _rss_of_servers(account: Account) -> float:
@@ -131,6 +151,8 @@ def test_drop_folder_is_set_up_safe(site: Site, drop_folder: str) -> None:
 
 
 def test_trainee_receives_the_course_through_a_link(site: Site, course: Path) -> None:
+    # The hub (root) started trainee 1's server as trainee 1, not as root.
+    assert _server_uids(site.trainee1) == [site.trainee1.uid]
     assert (course / "notebooks" / "00-start-here.ipynb").is_file()
     listed = run(["git", "-C", str(site.repo), "ls-tree", "--name-only", site.branch, "notebooks/"])
     published = sorted(Path(line).name for line in listed.stdout.split() if line.endswith(".ipynb"))
@@ -141,6 +163,7 @@ def test_trainee_receives_the_course_through_a_link(site: Site, course: Path) ->
 
 
 def test_shared_reflection_reaches_only_the_instructors(site: Site, shared: dict) -> None:
+    assert shared["uid"] == str(site.trainee1.uid)  # the kernel runs as the trainee
     assert shared["feedback"] == "True"
     assert "Saved reflection for session 1 (as counselor)." in shared["saved"]
     assert "Only your instructor can open it" in shared["shared"]
