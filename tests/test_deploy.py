@@ -179,3 +179,24 @@ def test_measure_says_what_is_wrong_with_bad_options(capsys: pytest.CaptureFixtu
     assert "notebook not found" in capsys.readouterr().err
     assert main(["measure", "--headroom", "0.5"]) == 2
     assert "--headroom must be 1 or more" in capsys.readouterr().err
+
+
+def test_measure_runs_every_code_cell_and_names_an_unreadable_notebook(tmp_path: Path) -> None:
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "markdown", "source": ["# Title"]},
+                    {"cell_type": "code", "source": ["import math\n", "math.pi"]},
+                    {"cell_type": "code", "source": "   \n"},
+                    {"cell_type": "code", "source": "print(1)"},
+                ]
+            }
+        )
+    )
+    assert measure.notebook_cells(notebook) == ["import math\nmath.pi", "print(1)"]
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json")
+    with pytest.raises(measure.MeasureError, match="cannot read the notebook .*broken.ipynb"):
+        measure.notebook_cells(broken)

@@ -223,10 +223,10 @@ def measure_once(course: Path, notebooks: list[Path]) -> list[Sample]:
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    log = open(scratch / "server.log", "wb")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     kernel_pids: set[int] = set()
+    with open(scratch / "server.log", "wb") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_ready(base, token, server, scratch / "server.log")
         _open_lab(base, token)
@@ -243,7 +243,6 @@ def measure_once(course: Path, notebooks: list[Path]) -> list[Sample]:
         return samples
     finally:
         _stop(server, kernel_pids)
-        log.close()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
