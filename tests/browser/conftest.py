@@ -282,26 +282,11 @@ class LabPage:
     def __init__(self, page: Any, server: LabServer) -> None:
         self.page = page
         self.server = server
-        self.console_errors: list[str] = []
-        page.on(
-            "console",
-            lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
-        )
 
     # -- locators ------------------------------------------------------------------------
     @property
-    def notebook(self) -> Any:
-        return self.page.locator(CURRENT)
-
-    @property
     def outputs(self) -> Any:
         return self.page.locator(OUTPUT)
-
-    def cell_output(self, index: int) -> Any:
-        """The output area of the ``index``-th code cell (0-based) of the visible notebook."""
-        return (
-            self.page.locator(f"{CURRENT} .jp-CodeCell").nth(index).locator(".jp-OutputArea-output")
-        )
 
     def exercise(self, vignette_id: str) -> Any:
         """The exercise widget of one vignette, found by the id in its heading."""
@@ -374,12 +359,11 @@ class LabPage:
         )
 
     def save(self) -> None:
-        """Save the notebook with Ctrl+S and wait until it is no longer marked dirty."""
+        """File → Save Notebook, then wait until the notebook's tab is no longer marked dirty."""
         from playwright.sync_api import expect
 
-        self.notebook.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
-        self.page.keyboard.press("Control+s")
-        tab = self.page.locator(".lm-TabBar-tab.jp-mod-current")
+        self.menu("File", "Save Notebook")
+        tab = self.page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current")
         expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"), timeout=SLOW_MS)
 
     # -- checks ---------------------------------------------------------------------------

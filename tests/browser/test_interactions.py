@@ -206,6 +206,27 @@ def test_answer_still_shown_after_kernel_restart(lab_page: LabPage, exercise_not
     expect(feedback(spot)).to_contain_text("3 of 3 lines right.")
 
 
+def test_saved_notebook_reopens_with_its_answers(
+    browser_context: Any, lab: LabServer, exercise_notebook: Any
+) -> None:
+    """The course's Lab settings save widget state: a notebook the trainee saved after answering
+    reopens showing the exercise and the answer, before any cell is run."""
+    path = exercise_notebook("saved", "demo-01")
+    with open_lab_page(browser_context, lab) as lab_page:
+        open_and_run(lab_page, path)
+        exercise = lab_page.exercise("demo-01")
+        exercise.get_by_role("radio", name=re.compile(r"^b\)")).check()
+        exercise.get_by_role("button", name="Check my answer").click()
+        expect(feedback(exercise)).to_contain_text("✓ Best response (attempt 1)")
+        lab_page.save()
+    with open_lab_page(browser_context, lab) as lab_page:
+        lab_page.open_notebook(path)
+        exercise = lab_page.exercise("demo-01")
+        expect(feedback(exercise)).to_contain_text("✓ Best response (attempt 1)")
+        expect(exercise.get_by_role("radio", name=re.compile(r"^b\)"))).to_be_checked()
+        assert lab_page.widget_errors() == []
+
+
 def test_reflection_shared_to_drop_folder(lab_page: LabPage, lab: LabServer) -> None:
     name = "08-reflect-and-share.ipynb"
     before = set(lab.dropbox.glob("*.json"))
