@@ -258,9 +258,13 @@ class Site:
         )
 
 
-def _runs_for_others(python: Path) -> bool:
+_IMPORTS = "import helpers, jupyterhub.singleuser, nbgitpuller"
+
+
+def _runs_for_others(python: Path, code: str = "") -> bool:
+    """Whether an account other than root can run ``code`` with ``python``."""
     result = subprocess.run(
-        [shutil.which("runuser", path=_SBIN_PATH), "-u", "nobody", "--", str(python), "-c", ""],
+        [shutil.which("runuser", path=_SBIN_PATH), "-u", "nobody", "--", str(python), "-c", code],
         cwd="/",
         capture_output=True,
         env={"PATH": _SYSTEM_PATH},
@@ -268,10 +272,20 @@ def _runs_for_others(python: Path) -> bool:
     return result.returncode == 0
 
 
+def _closed_folders(*paths: Path) -> list[str]:
+    """Folders on the way to ``paths`` that other accounts cannot enter (no o+x)."""
+    closed = []
+    for path in paths:
+        for folder in [*reversed(path.resolve().parents), path.resolve()]:
+            if folder.is_dir() and not folder.stat().st_mode & 0o001 and str(folder) not in closed:
+                closed.append(str(folder))
+    return closed
+
+
 def user_python(base: Path) -> Path:
     """An interpreter the accounts can run that imports the venv's packages (see module doc)."""
     venv_python = VENV / "bin" / "python"
-    if _runs_for_others(venv_python):
+    if _runs_for_others(venv_python, _IMPORTS):
         return venv_python
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     for candidate in (f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"):
@@ -287,13 +301,15 @@ def user_python(base: Path) -> Path:
                 f"version = {version}\n"
             )
             python = view / "bin" / "python"
-            if not _runs_for_others(python):
-                break
-            return python
+            if _runs_for_others(python, _IMPORTS):
+                return python
+            break
+    closed = _closed_folders(venv_python, VENV / "lib", ROOT / "src")
     raise AssertionError(
-        f"Other users cannot run {venv_python.resolve()} (a parent folder is closed to them) and"
-        f" no system python{version} was found to run the venv's packages with; install"
-        f" python{version} or build the venv from an interpreter outside /root."
+        "The test accounts cannot run the course environment: "
+        + (f"these folders are closed to them: {', '.join(closed)}. " if closed else "")
+        + f"Make them searchable (chmod o+x), or install python{version} system-wide so the"
+        " test can run the venv's packages with it."
     )
 
 
