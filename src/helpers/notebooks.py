@@ -46,6 +46,8 @@ def stored_output_problems(path: Path) -> list[str]:
         problems.append("no stored outputs")
     state = nb["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for number, cell in enumerate(cells, start=1):
+        if "execution" in cell.get("metadata", {}):
+            problems.append(f"code cell {number} stores when it ran (execution timestamps)")
         for output in cell.get("outputs", []):
             if output["output_type"] == "error":
                 problems.append(f"code cell {number} stored an error ({output.get('ename')})")
