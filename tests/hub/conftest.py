@@ -347,8 +347,15 @@ def site() -> Iterator[Site]:
         python = user_python(base)
 
         # The course as trainees receive it: a bare repository cloned from this one's HEAD.
+        # (The checkout may belong to another account, as in CI containers; git then needs it
+        # marked safe in a global config, since `-c` does not reach the upload-pack it runs.)
         repo = base / "alliance-lab.git"
-        run(["git", "clone", "--quiet", "--bare", "--no-hardlinks", str(ROOT), str(repo)])
+        root_gitconfig = base / "root-gitconfig"
+        root_gitconfig.write_text(f"[safe]\n\tdirectory = {ROOT}\n\tdirectory = {ROOT}/.git\n")
+        run(
+            ["git", "clone", "--quiet", "--bare", "--no-hardlinks", str(ROOT), str(repo)],
+            env={**os.environ, "GIT_CONFIG_GLOBAL": str(root_gitconfig)},
+        )
         branch = run(["git", "-C", str(repo), "symbolic-ref", "--short", "HEAD"]).stdout.strip()
         work = base / "instructor-work"
         run(["git", "clone", "--quiet", str(repo), str(work)])
