@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.notebooks import as_first_time_learner
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 FLOOR_IMPORTS = "import pandas, matplotlib.pyplot, ipywidgets"
@@ -78,7 +80,8 @@ def run_notebook(path: Path | None) -> tuple[float, float]:
         nb = nbformat.read(path, as_version=4)
         cwd = path.parent
     with tempfile.TemporaryDirectory() as home:
-        os.environ["ALLIANCE_HOME"] = home
+        saved = dict(os.environ)
+        as_first_time_learner(os.environ, home)
         client = NotebookClient(
             nb, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}, timeout=300
         )
@@ -89,6 +92,8 @@ def run_notebook(path: Path | None) -> tuple[float, float]:
             elapsed = time.perf_counter() - start
             pid = client.km.provisioner.process.pid
             peak = _vm_hwm_mib(pid)
+        os.environ.clear()
+        os.environ.update(saved)
     return elapsed, peak
 
 

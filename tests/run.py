@@ -11,6 +11,7 @@ pass without running them.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -109,12 +110,15 @@ def main(argv: list[str]) -> int:
             totals[key] += counts[key]
         if code not in (0, 5) or counts["failed"]:
             failures.append(title)
+        elif code == 5 and must_run_in_ci and in_ci:
+            failures.append(f"{title}: no tests ran, and CI must run them")
         if must_run_in_ci and counts["skipped"] and in_ci:
             failures.append(f"{title}: {counts['skipped']} skipped, and CI must run them all")
             print(f"CI=true: {title} skipped {counts['skipped']} tests; see the reasons above.")
         elif counts["skipped"] and must_run_in_ci:
             print(f"NOTE: {title}: {counts['skipped']} tests skipped here (reasons above).")
 
+    shutil.rmtree(scratch, ignore_errors=True)
     print()
     if failures:
         print("FAILED: " + "; ".join(failures))
