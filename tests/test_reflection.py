@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -173,9 +174,16 @@ def test_share_to_the_outbox_tells_where_the_file_is_and_how_to_fetch_it(home):
     shown = visible_text(form.share_status.value)
     assert shown.strip().startswith(
         "✓ No drop folder is set up, so the file was saved to your private outbox: "
-        f"$ALLIANCE_HOME/outbox/{written.name} — download it from JupyterLab's file browser"
+        f"$ALLIANCE_HOME/outbox/{written.name}. Download it with the link below and send the "
+        "downloaded file to your instructor"
     )
-    assert f"!cp $ALLIANCE_HOME/outbox/{written.name} ." in shown
+    assert "Download your reflection file" in shown and "!cp" not in shown
+    link = re.search(
+        r'<a download="([^"]+)" href="data:application/json;base64,([^"]+)">',
+        form.share_status.value,
+    )
+    assert link is not None and link.group(1) == written.name
+    assert base64.b64decode(link.group(2)) == written.read_bytes()
     data = json.loads(written.read_text())
     assert (data["session"], data["cohort"], data["text"]) == (
         2,
@@ -301,12 +309,18 @@ def test_where_my_data_lives_names_the_folder_without_the_username(home, monkeyp
     assert text.startswith("Your data lives in your private folder $ALLIANCE_HOME")
     assert "alliance.sqlite3: your exercise answers and your saved reflections" in text
     assert "Nothing in it leaves unless you press “Share with instructor”" in text
+    assert "(on the course server or your computer)" in text
+    assert "Only your account — and the server's administrators — can open this folder." in text
+    assert "also sends your latest choice on each multiple-choice exercise" in text
+    assert "A shared file is pseudonymous, not anonymous" in text
+    assert "the server records which account created the file and when" in text
+    assert "Only you can open" not in text and "own machine" not in text
     assert str(tmp_path) not in text and str(tmp_path) not in note._repr_html_()
 
     monkeypatch.setenv("HOME", str(tmp_path / "trainee"))
     monkeypatch.delenv("ALLIANCE_HOME")
     text = repr(where_my_data_lives())
-    assert text.startswith("Your data lives in your private folder ~/.alliance:")
+    assert text.startswith("Your data lives in your private folder ~/.alliance (on the course")
     assert "trainee" not in text
 
 

@@ -3,6 +3,7 @@ nothing that points back at the person or the machine; `alliance export` does th
 
 from __future__ import annotations
 
+import base64
 import getpass
 import json
 import os
@@ -17,7 +18,7 @@ import pytest
 from helpers import share as share_module
 from helpers.cli import main as alliance
 from helpers.paths import data_path
-from helpers.share import ShareError, share_message, share_reflection
+from helpers.share import ShareError, download_link, share_message, share_reflection
 from helpers.store import Store, get_store, pseudonym
 
 RATINGS = {"safety": 7, "care": 8, "understanding": 6, "focus": 9}
@@ -191,12 +192,24 @@ def test_without_a_drop_folder_the_file_goes_to_the_private_outbox(store, home):
     assert path.parent == home / "outbox"
     assert stat.S_IMODE((home / "outbox").stat().st_mode) == 0o700
     message = share_message(path, store)
-    assert message.startswith(
+    assert message == (
         "No drop folder is set up, so the file was saved to your private outbox: "
-        f"$ALLIANCE_HOME/outbox/{path.name} — download it from JupyterLab's file browser and "
-        "send it to your instructor."
+        f"$ALLIANCE_HOME/outbox/{path.name}. Download it with the link below and send the "
+        "downloaded file to your instructor the way they asked."
     )
-    assert message.endswith(f"!cp $ALLIANCE_HOME/outbox/{path.name} .")
+
+
+def test_the_download_link_carries_the_shared_file_under_its_own_name(store, home):
+    path = share_reflection(save(store))
+    link = download_link(path)
+    found = re.fullmatch(
+        r'<a download="([^"]+)" href="data:application/json;base64,([A-Za-z0-9+/=]+)">'
+        r"Download your reflection file</a>",
+        link,
+    )
+    assert found is not None, link
+    assert found.group(1) == path.name
+    assert json.loads(base64.b64decode(found.group(2))) == json.loads(path.read_text())
 
 
 def test_an_outbox_in_the_home_folder_is_shown_with_a_tilde(tmp_path, monkeypatch):

@@ -237,7 +237,13 @@ class ReflectionForm(widgets.VBox):
         )
 
     def _on_share(self, _button: Any = None) -> None:
-        from helpers.share import ShareError, share_message, share_reflection
+        from helpers.share import (
+            ShareError,
+            download_link,
+            is_in_outbox,
+            share_message,
+            share_reflection,
+        )
 
         if self.saved_id is None:
             self.share_status.value = _status(
@@ -264,7 +270,10 @@ class ReflectionForm(widgets.VBox):
         except (ShareError, StoreError, sqlite3.Error) as error:
             self.share_status.value = _status(html.escape(str(error)), ok=False)
             return
-        self.share_status.value = _status(html.escape(share_message(path, self.store)), ok=True)
+        message = html.escape(share_message(path, self.store))
+        if is_in_outbox(path, self.store):
+            message += f"<br>{download_link(path)}"
+        self.share_status.value = _status(message, ok=True)
 
 
 def _default_cohort() -> str:
@@ -376,15 +385,22 @@ def show_my_history(*, store: Store | None = None) -> AccessibleFigure | Note:
 
 def where_my_data_lives() -> Note:
     """Where your answers, reflections and pseudonym are kept, and what leaves that folder."""
-    place = f"your private folder {display_path(alliance_home())}"
+    place = (
+        f"your private folder {display_path(alliance_home())} "
+        "(on the course server or your computer)"
+    )
     files = [
         ("alliance.sqlite3", "your exercise answers and your saved reflections"),
         ("pseudonym", "your random pseudonym, made once; it is not made from your name"),
         ("outbox/", "copies of reflections you shared while no class drop folder was set up"),
     ]
     closing = (
-        "Only you can open this folder. Nothing in it leaves unless you press “Share with "
-        "instructor” (or run alliance export), and updating the course never touches it."
+        "Only your account — and the server's administrators — can open this folder. Nothing "
+        "in it leaves unless you press “Share with instructor” in notebook 08 (or run alliance "
+        "export), and updating the course never touches it. Sharing a reflection also sends "
+        "your latest choice on each multiple-choice exercise. A shared file is pseudonymous, "
+        "not anonymous: it carries your pseudonym instead of your name, but the server records "
+        "which account created the file and when, so your instructor could find out who sent it."
     )
     text = "\n".join(
         [f"Your data lives in {place}:"] + [f"- {name}: {what}" for name, what in files] + [closing]

@@ -18,7 +18,9 @@ The command ``alliance export`` does the same from a terminal.
 from __future__ import annotations
 
 import argparse
+import base64
 import errno
+import html
 import json
 import os
 import re
@@ -267,12 +269,28 @@ def share_message(path: Path, store: Store | None = None) -> str:
             f"Shared: the file {path.name} is in your class's drop folder. Only your "
             "instructor can open it; you cannot see it there, and that is expected."
         )
-    shown = display_path(path)
     return (
-        f"No drop folder is set up, so the file was saved to your private outbox: {shown} — "
-        "download it from JupyterLab's file browser and send it to your instructor. The file "
-        "browser hides folders whose names start with a dot, so first copy the file next to "
-        f"this notebook by running this line in a new cell: !cp {shown} ."
+        "No drop folder is set up, so the file was saved to your private outbox: "
+        f"{display_path(path)}. Download it with the link below and send the downloaded file "
+        "to your instructor the way they asked."
+    )
+
+
+DOWNLOAD_LABEL = "Download your reflection file"
+
+
+def download_link(path: Path) -> str:
+    """An HTML link that downloads the shared file straight from the notebook.
+
+    The file's bytes travel inside the link (a ``data:`` address), so nothing is copied into
+    the course folder. JupyterLab's HTML sanitizer drops ``data:`` links from untrusted
+    outputs, but the form shows this link in an ipywidgets ``HTML`` widget, whose value is
+    not sanitized, so the link works in the running notebook.
+    """
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (
+        f'<a download="{html.escape(path.name)}" '
+        f'href="data:application/json;base64,{data}">{DOWNLOAD_LABEL}</a>'
     )
 
 
