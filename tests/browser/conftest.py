@@ -16,8 +16,13 @@ What the harness provides
   course's ``config/lab-overrides.json`` is applied as user settings, ``ALLIANCE_HOME`` and
   ``ALLIANCE_DROPBOX`` are throwaway folders, and its root is a trusted temporary COPY of
   ``notebooks/`` (saves never touch the repository). Stopped at session end, even on failure.
-* ``browser`` (session) and ``lab_page`` (a fresh browser context and page per test, wrapped in
-  :class:`LabPage`: open a notebook, wait for the kernel, Run All, read error outputs).
+* ``browser`` (session, one headless Chromium), ``browser_context`` (session, so Lab's scripts
+  are cached) and ``lab_page`` (a fresh page per test, wrapped in :class:`LabPage`: open a
+  notebook, wait for an idle kernel, use the menus, Run All, save, read error outputs and broken
+  widgets, run axe-core on the course's content).
+* ``exercise_notebook`` writes a small notebook showing the test vignettes
+  (``tests/fixtures/vignettes/examples.yaml``) with its own ``ALLIANCE_DATA`` and
+  ``ALLIANCE_HOME``, so interaction tests do not depend on the course's own vignettes.
 * Screenshots after Run All go to ``artifacts/screenshots/NN-name.png``; Run All times and the
   click-to-feedback latency are printed at the end of the session and written to
   ``artifacts/browser-figures.json``.
@@ -33,6 +38,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -106,6 +112,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # --------------------------------------------------------------------------------------------
 # The JupyterLab server
+
+
+# Talks to 127.0.0.1 directly, whatever proxy the environment names.
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def _free_port() -> int:
@@ -196,7 +206,12 @@ class LabServer:
             command.append("--allow-root")
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                command, env=self.env, cwd=self.root, stdout=log, stderr=subprocess.STDOUT
+                command,
+                env=self.env,
+                cwd=self.root,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: the kernels go with it
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -212,11 +227,11 @@ class LabServer:
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()
+        self.process.terminate()  # JupyterLab shuts its kernels down on SIGTERM
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)  # the server and the kernels it started
             self.process.wait(timeout=15)
 
     def log_tail(self, lines: int = 40) -> str:
@@ -230,7 +245,7 @@ class LabServer:
             method=method,
             headers={"Authorization": f"token {self.token}"},
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with _LOCAL.open(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
 
@@ -331,13 +346,37 @@ class LabPage:
 
         Returns the wall time in seconds from the click to the end of the run.
         """
+        # Stored outputs already carry numbered prompts, so first see the run start: a prompt
+        # turning to [*] (watched from before the click, so a fast run is not missed).
+        self.page.evaluate(
+            """(sel) => {
+                const panel = document.querySelector(sel);
+                window.__allianceRunStarted = false;
+                const seen = new MutationObserver(records => {
+                    for (const r of records) {
+                        const nodes = [r.target, ...r.addedNodes];
+                        if (nodes.some(n => n.parentElement?.closest?.('.jp-InputPrompt') ||
+                                            n.closest?.('.jp-InputPrompt'))
+                            && nodes.some(n => (n.textContent || '').includes('*'))) {
+                            window.__allianceRunStarted = true;
+                            seen.disconnect();
+                            return;
+                        }
+                    }
+                });
+                seen.observe(panel, {subtree: true, childList: true, characterData: true});
+            }""",
+            CURRENT,
+        )
         started = time.perf_counter()
         self.menu("Run", "Run All Cells")
+        self.page.wait_for_function("() => window.__allianceRunStarted === true", timeout=SLOW_MS)
         self.wait_run_finished()
         return time.perf_counter() - started
 
     def wait_run_finished(self) -> None:
-        """No cell still running or queued, and every non-empty code cell has a number."""
+        """No cell running or queued, the kernel idle, and every non-empty code cell numbered
+        (or a traceback shown, after which JupyterLab runs no further cells)."""
         self.page.wait_for_function(
             """(sel) => {
                 const panel = document.querySelector(sel);
@@ -349,9 +388,9 @@ class LabPage:
                   .filter(c => (c.querySelector('.cm-content')?.textContent || '').trim())
                   .map(c => (c.querySelector('.jp-InputPrompt')?.textContent || '').trim());
                 if (prompts.some(p => p.includes('*'))) return false;
-                const failed = panel.querySelector(
-                  '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]');
-                return failed !== null || prompts.every(p => /\\[\\d+\\]/.test(p));
+                const failed = [...panel.querySelectorAll('.jp-OutputArea-output')]
+                  .some(o => (o.textContent || '').includes('Traceback'));
+                return failed || prompts.every(p => /\\[\\d+\\]/.test(p));
             }""",
             arg=CURRENT,
             timeout=SLOW_MS,
