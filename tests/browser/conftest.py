@@ -85,6 +85,7 @@ COURSE_CONTENT = (OUTPUT, f"{CURRENT} .jp-MarkdownOutput")
 LAB_INTERFACE_IN_CONTENT = (".jp-collapseHeadingButton",)
 # WCAG 2.0/2.1 level A and AA rules.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOT_MAX_PX = 16_000  # tallest screenshot (Chromium's limit is a little higher)
 SLOW_MS = 90_000  # generous upper bound for a kernel start or a Run All on a busy 2-core machine
 
 # Figures collected during the session, reported at the end.
@@ -427,9 +428,22 @@ class LabPage:
         return [text.strip()[:500] for text in found.all_inner_texts()]
 
     def screenshot(self, name: str) -> Path:
+        """The whole notebook from the top, as one tall image (the viewport is stretched to
+        the notebook's height for the shot, then put back)."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{Path(name).stem}.png"
-        self.page.screenshot(path=str(path))
+        scroller = self.page.locator(f"{CURRENT} .jp-WindowedPanel-outer")
+        extra = scroller.evaluate(
+            "el => { el.scrollTop = 0; return el.scrollHeight - el.clientHeight; }"
+        )
+        size = self.page.viewport_size or {"width": 1280, "height": 900}
+        self.page.set_viewport_size(
+            {"width": size["width"], "height": min(size["height"] + extra, SCREENSHOT_MAX_PX)}
+        )
+        try:
+            self.page.screenshot(path=str(path))
+        finally:
+            self.page.set_viewport_size(size)
         return path
 
     def axe_violations(self, include: tuple[str, ...] = COURSE_CONTENT) -> list[dict[str, Any]]:
