@@ -196,7 +196,8 @@ def test_two_kernels_saving_at_once_lose_nothing(memory_folder):
 def make_version_one_file(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path)
-    conn.executescript(MIGRATIONS[0])
+    for statement in MIGRATIONS[0]:
+        conn.execute(statement)
     conn.execute(
         "INSERT INTO answers (vignette_id, kind, answer, correct, created)"
         " VALUES ('care-04', 'choose', '{\"option\": \"b\"}', 1, '2026-09-01T10:00:00+00:00')"
@@ -218,6 +219,57 @@ def test_a_version_one_file_is_upgraded_and_keeps_its_answers(home):
     reflection_id = store.save_reflection(1, "client", RATINGS, CHECKINS)
     assert store.reflection(reflection_id)["role"] == "client"
     assert integrity(path) == "ok"
+
+
+def test_a_migration_may_hold_triggers_and_text_with_semicolons(home, monkeypatch):
+    """A statement is never cut at a ';' inside a trigger body or a quoted string."""
+    path = home / "alliance.sqlite3"
+    make_version_one_file(path)
+    later = (
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL DEFAULT 'a; b')",
+        """
+        CREATE TRIGGER answers_noted AFTER INSERT ON answers BEGIN
+            INSERT INTO notes (body) VALUES ('answered; ' || NEW.vignette_id);
+            INSERT INTO notes (body) VALUES ('x; y');
+        END
+        """,
+    )
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, later])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+
+    store = Store(path)
+    store.record_answer("care-01", "choose", {"option": "a"})
+
+    assert store.schema_version == SCHEMA_VERSION + 1
+    assert [a.vignette_id for a in store.answers()] == ["care-04", "care-01"]
+    conn = sqlite3.connect(path)
+    notes = [row[0] for row in conn.execute("SELECT body FROM notes ORDER BY id")]
+    conn.close()
+    assert notes == ["answered; care-01", "x; y"]
+
+
+def test_an_unreadable_saved_answer_is_kept_and_marked_not_readable(home):
+    store = get_store()
+    store.record_answer("care-04", "choose", {"option": "a"}, correct=False)
+    conn = sqlite3.connect(home / "alliance.sqlite3")
+    conn.execute(
+        "INSERT INTO answers (vignette_id, kind, answer, correct, created)"
+        " VALUES ('care-04', 'choose', '{not json', 0, '2026-09-01T10:00:00+00:00')"
+    )
+    conn.commit()
+    conn.close()
+
+    answers = store.answers("care-04")
+    latest = store.latest_answer("care-04")
+
+    assert [(a.answer, a.readable) for a in answers] == [({"option": "a"}, True), ({}, False)]
+    assert latest is not None and (latest.answer, latest.readable) == ({}, False)
+    assert latest.id == answers[-1].id and latest.kind == "choose" and latest.correct is False
+    assert len(store.answers()) == 2  # nothing was dropped or rewritten
+    conn = sqlite3.connect(home / "alliance.sqlite3")
+    [raw] = conn.execute("SELECT answer FROM answers WHERE id = ?", (latest.id,)).fetchone()
+    conn.close()
+    assert raw == "{not json"
 
 
 def test_a_file_from_a_newer_version_is_refused_and_left_alone(home):
@@ -325,7 +377,8 @@ def test_pseudonym_never_contains_or_derives_from_the_person(tmp_path):
     token = pseudonym(tmp_path / "me")
     user, host = getpass.getuser(), socket.gethostname()
     for secret in (user, host):
-        assert secret.lower() not in token.lower()
+        if len(secret) >= 4:  # a 2-letter host name turns up in ~2% of random tokens by chance
+            assert secret.lower() not in token.lower()
         for name in ("md5", "sha1", "sha256", "sha512", "blake2b"):
             digest = hashlib.new(name, secret.encode())
             assert token not in (digest.hexdigest(), digest.hexdigest()[:22])

@@ -44,33 +44,39 @@ class StoreError(RuntimeError):
 
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
-MIGRATIONS: list[str] = [
+# An entry is a tuple of single SQL statements, run in order in one transaction: no splitting
+# of text on ";", so a future trigger body or a string holding ";" is safe.
+MIGRATIONS: list[tuple[str, ...]] = [
     # 1: answers to vignette exercises, one row per attempt or saved state.
-    """
-    CREATE TABLE answers (
-        id INTEGER PRIMARY KEY,
-        vignette_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        answer TEXT NOT NULL,
-        correct INTEGER,
-        created TEXT NOT NULL
-    );
-    CREATE INDEX answers_by_vignette ON answers (vignette_id, id);
-    """,
+    (
+        """
+        CREATE TABLE answers (
+            id INTEGER PRIMARY KEY,
+            vignette_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            correct INTEGER,
+            created TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX answers_by_vignette ON answers (vignette_id, id)",
+    ),
     # 2: reflections after role-play practice.
-    """
-    CREATE TABLE reflections (
-        id INTEGER PRIMARY KEY,
-        session INTEGER NOT NULL,
-        role TEXT NOT NULL,
-        ratings TEXT NOT NULL,
-        checkins TEXT NOT NULL,
-        text TEXT NOT NULL DEFAULT '',
-        share_text INTEGER NOT NULL DEFAULT 0,
-        created TEXT NOT NULL,
-        shared_as TEXT
-    );
-    """,
+    (
+        """
+        CREATE TABLE reflections (
+            id INTEGER PRIMARY KEY,
+            session INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            ratings TEXT NOT NULL,
+            checkins TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            share_text INTEGER NOT NULL DEFAULT 0,
+            created TEXT NOT NULL,
+            shared_as TEXT
+        )
+        """,
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -85,6 +91,30 @@ class Answer:
     answer: dict[str, Any]
     correct: bool | None
     created: str
+    # False when the saved text could not be read back (then ``answer`` is ``{}``); the row is
+    # kept as it is, so nothing saved is lost.
+    readable: bool = True
+
+
+_ANSWER_COLUMNS = "id, vignette_id, kind, answer, correct, created"
+
+
+def _answer(row: tuple[Any, ...]) -> Answer:
+    """One ``answers`` row as an :class:`Answer`; unreadable saved text gives ``answer={}``."""
+    try:
+        answer = json.loads(row[3])
+    except (ValueError, TypeError):
+        answer = None
+    readable = isinstance(answer, dict)
+    return Answer(
+        id=row[0],
+        vignette_id=row[1],
+        kind=row[2],
+        answer=answer if readable else {},
+        correct=None if row[4] is None else bool(row[4]),
+        created=row[5],
+        readable=readable,
+    )
 
 
 def _now() -> str:
@@ -107,8 +137,11 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return str(path)
 
 
-def _private_dir(folder: Path) -> None:
-    """Create ``folder`` (and missing parents) so that nobody else can read it."""
+def _private_dir(folder: Path) -> Path:
+    """Create ``folder`` (and missing parents) so that nobody else can read it; return it.
+
+    Every folder the store writes into goes through here, so each is 0700 however it was made.
+    """
     if not folder.exists():
         old = os.umask(0o077)
         try:
@@ -117,6 +150,7 @@ def _private_dir(folder: Path) -> None:
             os.umask(old)
     if folder.stat().st_mode & 0o077:
         folder.chmod(0o700)
+    return folder
 
 
 def _check_reflection(
@@ -204,9 +238,8 @@ class Store:
             # Re-read inside the lock: another kernel may have migrated meanwhile.
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                for statement in MIGRATIONS[number]:
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number + 1}")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -240,43 +273,24 @@ class Store:
 
     def answers(self, vignette_id: str | None = None) -> list[Answer]:
         """Saved answers, oldest first; all of them, or one vignette's."""
-        query = "SELECT id, vignette_id, kind, answer, correct, created FROM answers"
+        query = f"SELECT {_ANSWER_COLUMNS} FROM answers"
         params: tuple[Any, ...] = ()
         if vignette_id is not None:
             query += " WHERE vignette_id = ?"
             params = (vignette_id,)
         with self._connection() as conn:
             rows = conn.execute(query + " ORDER BY id", params).fetchall()
-        return [
-            Answer(
-                id=row[0],
-                vignette_id=row[1],
-                kind=row[2],
-                answer=json.loads(row[3]),
-                correct=None if row[4] is None else bool(row[4]),
-                created=row[5],
-            )
-            for row in rows
-        ]
+        return [_answer(row) for row in rows]
 
     def latest_answer(self, vignette_id: str) -> Answer | None:
         """The most recent answer to one vignette, or ``None``."""
         with self._connection() as conn:
             row = conn.execute(
-                "SELECT id, vignette_id, kind, answer, correct, created FROM answers"
-                " WHERE vignette_id = ? ORDER BY id DESC LIMIT 1",
+                f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE vignette_id = ? ORDER BY id DESC"
+                " LIMIT 1",
                 (vignette_id,),
             ).fetchone()
-        if row is None:
-            return None
-        return Answer(
-            id=row[0],
-            vignette_id=row[1],
-            kind=row[2],
-            answer=json.loads(row[3]),
-            correct=None if row[4] is None else bool(row[4]),
-            created=row[5],
-        )
+        return None if row is None else _answer(row)
 
     def answered_vignettes(self) -> set[str]:
         """Ids of the vignettes the trainee has answered at least once."""
@@ -398,8 +412,7 @@ def pseudonym(home: str | os.PathLike[str] | None = None) -> str:
 
     Created with ``O_EXCL`` semantics, so two kernels starting at once agree on one token.
     """
-    folder = Path(home) if home is not None else alliance_home()
-    _private_dir(folder)
+    folder = _private_dir(Path(home) if home is not None else alliance_home())
     path = folder / PSEUDONYM_FILENAME
     if not path.exists():
         try:
