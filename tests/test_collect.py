@@ -117,10 +117,8 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
     bom_doc = make_doc(100)
     put(drop, "bom.json", b"\xef\xbb\xbf" + json.dumps(bom_doc).encode())
     good.append(bom_doc)
-    texts = {}
     for k, (payload, _) in enumerate(TEXT_PAYLOADS):
         doc = make_doc(200 + k, text=payload)
-        texts[doc["submission_id"]] = k
         put(drop, f"text-{k:02d}.json", doc)
         good.append(doc)
     dash_doc = make_doc(300, cohort="-1", pseudonym="-startsWithDash123")
@@ -228,17 +226,17 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
     first_seen = list(dict.fromkeys(row[0] for row in rows))
     assert first_seen != sorted(first_seen)
 
-    # comments.csv: formula-safe, one cell each, only the submissions with text
+    # comments.csv: formula-safe, one cell each, only the submissions with text, and nothing
+    # that links a comment to its writer's rows in class.csv (rule F1)
     comments = out / "comments.csv"
     raw = comments.read_text(encoding="utf-8")
     assert '"\'=1+2"";=1+2"' in raw  # OWASP's own example of the safe form
     header, comment_rows = read_csv(comments)
-    assert header == ["submission_id", "pseudonym", "cohort", "week", "session", "role", "text"]
-    assert all(len(row) == 7 for row in comment_rows)
-    assert len(comment_rows) == len(TEXT_PAYLOADS)
-    for row in comment_rows:
-        _, expected = TEXT_PAYLOADS[texts[row[0]]]
-        assert row[6] == expected
+    assert header == ["cohort", "week", "session", "role", "text"]
+    assert all(len(row) == 5 for row in comment_rows)
+    assert sorted(row[4] for row in comment_rows) == sorted(e for _, e in TEXT_PAYLOADS)
+    for doc in good:
+        assert doc["submission_id"] not in raw and doc["pseudonym"] not in raw
 
     # privacy rule M1: nothing about owners or times, files readable by the instructor only
     for path in (out / "class.csv", comments):
@@ -281,18 +279,105 @@ def test_comments_path_can_be_chosen(drop, out, tmp_path, capsys):
     other = tmp_path / "private"
     other.mkdir()
     code, _, _ = run_collect(
-        capsys, str(drop), "-o", str(out / "class.csv"), "--comments", str(other / "notes.csv")
+        capsys,
+        str(drop),
+        "-o",
+        str(out / "class.csv"),
+        "--comments",
+        str(other / "notes.csv"),
+        "--min-comments",
+        "1",
     )
     assert code == 0
-    assert read_csv(other / "notes.csv")[1][0][6] == "It felt rushed."
+    assert read_csv(other / "notes.csv")[1] == [
+        ["FALL26", "2026-W48", "2", "counselor", "It felt rushed."]
+    ]
     assert not (out / "comments.csv").exists()
 
 
-def test_empty_folder_writes_header_only(drop, out, capsys):
+def test_comments_are_withheld_from_a_pool_of_fewer_than_ten(drop, out, capsys):
+    for i in range(9):
+        put(drop, f"{i}.json", make_doc(i, text=f"Comment number {i}."))
+    put(drop, "silent.json", make_doc(50))
+    code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
+    assert code == 0
+    assert (
+        "only 9 shared comments, fewer than 10 (--min-comments), so no comments file was"
+        " written: in so small a pool a comment is easy to trace to its writer"
+    ) in lines
+    assert sorted(p.name for p in out.iterdir()) == ["class.csv"]
+
+    put(drop, "9.json", make_doc(9, text="Comment number 9."))
+    code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
+    assert code == 0
+    assert f"wrote {out / 'comments.csv'}: 10 shared comments (for you only; do not share)" in lines
+    texts = [row[-1] for row in read_csv(out / "comments.csv")[1]]
+    assert sorted(texts) == sorted(f"Comment number {i}." for i in range(10))
+    assert texts != [f"Comment number {i}." for i in range(10)]  # shuffled
+
+
+def test_a_higher_comment_threshold_withholds_more(drop, out, capsys):
+    for i in range(12):
+        put(drop, f"{i:02d}.json", make_doc(i, text="A comment."))
+    args = [str(drop), "-o", str(out / "class.csv"), "--min-comments", "15"]
+    code, lines, _ = run_collect(capsys, *args)
+    assert code == 0
+    assert any(line.startswith("only 12 shared comments, fewer than 15") for line in lines)
+    assert not (out / "comments.csv").exists()
+
+
+def test_a_comment_threshold_below_one_is_refused(drop, out, capsys):
+    put(drop, "a.json", make_doc(1, text="hello"))
+    args = [str(drop), "-o", str(out / "c.csv"), "--min-comments", "0"]
+    code, lines, err = run_collect(capsys, *args)
+    assert code == 2
+    assert "--min-comments is 0; give a whole number of 1 or more" in err
+    assert lines == [] and list(out.iterdir()) == []
+
+
+def test_empty_folder_writes_header_only_when_there_is_no_table_yet(drop, out, capsys):
     code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
     assert read_csv(out / "class.csv") == (list(CLASS_COLUMNS), [])
     assert lines[-1] == "0 files, 0 accepted, 0 rejected, 0 duplicates"
+
+
+@pytest.mark.parametrize("contents", ["empty", "all rejected"])
+def test_nothing_accepted_keeps_the_previous_class_table(drop, out, capsys, contents):
+    if contents == "all rejected":
+        put(drop, "a.json", b"not json")
+        put(drop, "b.json", make_doc(2, session=99))
+    table = out / "class.csv"
+    table.write_text("the class table of last week\n", encoding="utf-8")
+    code, lines, err = run_collect(capsys, str(drop), "-o", str(table))
+    assert code == 1
+    why = "the folder is empty" if contents == "empty" else "every file was rejected"
+    assert (
+        f"alliance collect: no submission was accepted ({why}), so {table} was left as it is;"
+        " check that this is the right drop folder, or add --force to replace the table with"
+        " an empty one"
+    ) in err
+    assert table.read_text(encoding="utf-8") == "the class table of last week\n"
+    assert sorted(p.name for p in out.iterdir()) == ["class.csv"]
+    assert not any(line.startswith("wrote") for line in lines)
+
+    code, lines, _ = run_collect(capsys, str(drop), "-o", str(table), "--force")
+    assert code == 0
+    assert read_csv(table) == (list(CLASS_COLUMNS), [])
+    assert f"wrote {table}: 0 rows from 0 submissions" in lines
+
+
+@pytest.mark.parametrize("cohort", ["SYNTHETIC", "synthetic"])
+def test_the_sample_class_code_is_rejected(drop, out, capsys, cohort):
+    put(drop, "real.json", make_doc(1))
+    put(drop, "fake.json", make_doc(2, cohort=cohort))
+    code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
+    assert code == 0
+    assert lines[0].startswith(
+        "rejected fake.json: class code SYNTHETIC is reserved for the course's sample data"
+    )
+    cohorts = {row[2] for row in read_csv(out / "class.csv")[1]}
+    assert cohorts == {"FALL26"}
 
 
 def test_file_name_with_control_characters_is_shown_escaped(drop, out, capsys):

@@ -196,9 +196,48 @@ def test_check_reports_unsafe_entries_inside(tmp_path, capsys, own_uid):
     assert unsafe == [
         "UNSAFE: symbolic link inside (collect never follows links; remove it): link.json",
         "UNSAFE: folder inside (collect ignores folders; move it out): sub",
-        "UNSAFE: file readable or writable by others (should be 0640; chmod 640 it):"
-        " 2026-W48-open.json (0644)",
+        f"UNSAFE: {MODE_TEXT}: 2026-W48-open.json (0644)",
     ]
+
+
+MODE_TEXT = (
+    "file mode is not 0640 (others must not read it, the group must not change it, and"
+    " instructors must be able to read it; run sudo chmod 640 on it)"
+)
+
+
+def test_check_flags_every_file_mode_other_than_0640(tmp_path, own_uid):
+    folder = make_safe(tmp_path / "drop")
+    for name, mode in [("a.json", 0o640), ("b.json", 0o600), ("c.json", 0o660), ("d.json", 0o440)]:
+        path = folder / name
+        path.write_text("{}")
+        os.chmod(path, mode)
+    problems, _ = check_dropbox(folder)
+    assert problems == [
+        f"{MODE_TEXT}: b.json (0600)",
+        f"{MODE_TEXT}: c.json (0660)",
+        f"{MODE_TEXT}: d.json (0440)",
+    ]
+
+
+def other_user() -> str:
+    """An existing account that is not the current one (root, daemon, nobody ...)."""
+    return next(u.pw_name for u in pwd.getpwall() if u.pw_uid != os.geteuid())
+
+
+def test_check_owner_when_asked(tmp_path, capsys, own_uid):
+    folder = make_safe(tmp_path / "drop")
+    assert check_dropbox(folder, owner=MY_NAME)[0] == []
+    wanted = other_user()
+    code, lines, _ = run_cli(capsys, "check", str(folder), "--owner", wanted)
+    assert code == 1
+    assert (
+        f"UNSAFE: folder owner is '{MY_NAME}', not '{wanted}', so the wrong account can list and"
+        f" change it: run sudo chown {wanted} {folder} (then chmod 3733 {folder}; chown clears"
+        " setgid)"
+    ) in lines
+    problems, _ = check_dropbox(folder, owner="no-such-user-xyz")
+    assert problems == ["user 'no-such-user-xyz' does not exist; check --owner"]
 
 
 def test_check_reports_files_outside_the_instructors_group(tmp_path, own_uid):
@@ -221,7 +260,7 @@ def test_check_limits_lines_for_many_bad_files(tmp_path, own_uid):
         path.write_text("{}")
         os.chmod(path, 0o644)
     problems, _ = check_dropbox(folder)
-    readable = [p for p in problems if p.startswith("file readable or writable by others")]
+    readable = [p for p in problems if p.startswith("file mode is not 0640")]
     assert len(readable) == 20
     assert "... and 5 more like the line above" in problems
 

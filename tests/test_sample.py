@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import numpy as np
@@ -9,8 +10,9 @@ import pandas as pd
 import pytest
 
 from helpers.cli import main
+from helpers.collect import CLASS_COLUMNS
 from helpers.paths import data_path
-from helpers.sample import COLUMNS, choose_vignettes, generate_class
+from helpers.sample import COLUMNS, choose_vignettes, generate_class, write_class_csv
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +31,8 @@ def _ratings(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_columns_cohort_and_pseudonyms_are_clearly_synthetic(sample):
-    assert list(sample.columns) == COLUMNS
+    assert list(sample.columns) == list(CLASS_COLUMNS)
+    assert COLUMNS == CLASS_COLUMNS  # one column list, the one collect writes
     assert set(sample["cohort"]) == {"SYNTHETIC"}
     assert sample["pseudonym"].str.match(r"^synthetic-[0-9a-f]{12}$").all()
     assert sample["pseudonym"].nunique() == 30
@@ -89,7 +92,42 @@ def test_choices_use_the_banks_choose_vignettes_and_best_is_most_chosen(sample):
 def test_too_small_a_class_is_refused_with_a_reason(tmp_path, capsys):
     code = main(["sample", "--students", "1", "-o", str(tmp_path / "class.csv")])
     assert code == 2
-    assert "at least 2 students" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "alliance sample: a synthetic class needs at least 2 students (they practise in pairs)\n"
+    )
+    assert captured.out == ""
+    assert not (tmp_path / "class.csv").exists()
+
+
+def test_written_class_is_formula_safe_and_shuffled_like_collect(tmp_path):
+    frame = generate_class(seed=3, students=4, sessions=1, cohort="=1+1")
+    path = tmp_path / "class.csv"
+    write_class_csv(frame, path, seed=3)
+    with open(path, newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header == list(CLASS_COLUMNS)
+    assert {row[2] for row in rows} == {"'=1+1"}  # rule C1, as collect writes it
+    assert '"\'=1+1"' in path.read_text(encoding="utf-8")  # every cell quoted
+    assert sorted(rows) == sorted(
+        [str(v) if v != "" else "" for v in row]
+        for row in frame.assign(cohort="'=1+1").itertuples(index=False)
+    )
+    assert [row[0] for row in rows] != list(frame["submission_id"])  # reshuffled
+    write_class_csv(frame, tmp_path / "again.csv", seed=3)
+    assert (tmp_path / "again.csv").read_bytes() == path.read_bytes()
+
+
+def test_a_failed_write_keeps_the_old_class_table(tmp_path):
+    frame = generate_class(seed=3, students=4, sessions=1)
+    path = tmp_path / "class.csv"
+    path.write_text("old table\n", encoding="utf-8")
+    broken = frame.astype({"session": object})
+    broken.loc[len(broken) // 2, "session"] = "not a number"
+    with pytest.raises(ValueError):
+        write_class_csv(broken, path)
+    assert path.read_text(encoding="utf-8") == "old table\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["class.csv"]
 
 
 def test_committed_sample_equals_a_fresh_generation(tmp_path):

@@ -225,6 +225,20 @@ def test_bad_document_is_rejected_with_plain_reason(tmp_path, doc, reason):
     assert caught.value.reason.startswith(reason), caught.value.reason
 
 
+@pytest.mark.parametrize("cohort", ["SYNTHETIC", "synthetic", "Synthetic"])
+def test_the_sample_class_code_is_refused(tmp_path, cohort):
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(write(tmp_path, changed(cohort=cohort)))
+    assert caught.value.reason.startswith(
+        "class code SYNTHETIC is reserved for the course's sample data"
+    )
+
+
+def test_a_class_code_that_only_contains_synthetic_is_accepted(tmp_path):
+    doc = changed(cohort="SYNTHETIC2")
+    assert load_submission(write(tmp_path, doc)) == doc
+
+
 def test_several_problems_are_listed_together():
     doc = changed(session=0, role="x")
     doc["ratings"]["safety"] = 12

@@ -4,7 +4,10 @@ Every entry of the folder is checked with :mod:`helpers.submission`; a bad file 
 one line and skipped, never fatal. The class table (class.csv) has one row per rating, per
 check-in and per exercise choice, in random order, and never records who owns a file or when it
 was written (privacy rule M1). Shared free text goes to a separate comments.csv for the
-instructor only. Every text cell is made safe for spreadsheets (rule C1).
+instructor only, without ids or pseudonyms and only when the pool holds at least 10 comments
+(rule F1), so a comment that gives its writer away cannot be linked to their ratings. Every text
+cell is made safe for spreadsheets (rule C1). A run that accepts nothing never replaces an
+existing class table.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from helpers.submission import (
     RATING_ITEMS,
     SubmissionError,
     load_submission_at,
+    printable_name,
 )
 
 CLASS_COLUMNS = (
@@ -42,7 +46,9 @@ CLASS_COLUMNS = (
     "option",
     "attempts",
 )
-COMMENT_COLUMNS = ("submission_id", "pseudonym", "cohort", "week", "session", "role", "text")
+# No submission_id or pseudonym: one identifying comment must not unmask a trainee's ratings.
+COMMENT_COLUMNS = ("cohort", "week", "session", "role", "text")
+MIN_COMMENTS = 10  # privacy rule F1: free text only from a pool of at least this many comments
 _NUMBER_COLUMNS = frozenset(("session", "score", "attempts"))
 
 # Characters that make a spreadsheet treat a cell as a formula (OWASP, CWE-1236, rule C1).
@@ -64,9 +70,10 @@ class CollectReport:
 
     def lines(self) -> list[str]:
         """One line per rejected or duplicate file, ready to print."""
-        out = [f"rejected {_printable(name)}: {reason}" for name, reason in self.rejected]
+        out = [f"rejected {printable_name(name)}: {reason}" for name, reason in self.rejected]
         out += [
-            f"duplicate {_printable(name)}: same submission_id as {_printable(first)}, skipped"
+            f"duplicate {printable_name(name)}: same submission_id as {printable_name(first)},"
+            " skipped"
             for name, first in self.duplicates
         ]
         return out
@@ -128,6 +135,18 @@ def collect_folder(
     return submissions, report
 
 
+def _head(doc: dict) -> tuple[Any, ...]:
+    """The columns every row of one submission repeats (CLASS_COLUMNS up to ``role``)."""
+    return (
+        doc["submission_id"],
+        doc["pseudonym"],
+        doc["cohort"],
+        doc["week"],
+        doc["session"],
+        doc["role"],
+    )
+
+
 def class_rows(submissions: Iterable[dict]) -> list[tuple[Any, ...]]:
     """The tidy class table as tuples in CLASS_COLUMNS order (unshuffled).
 
@@ -136,14 +155,7 @@ def class_rows(submissions: Iterable[dict]) -> list[tuple[Any, ...]]:
     """
     rows: list[tuple[Any, ...]] = []
     for doc in submissions:
-        head = (
-            doc["submission_id"],
-            doc["pseudonym"],
-            doc["cohort"],
-            doc["week"],
-            doc["session"],
-            doc["role"],
-        )
+        head = _head(doc)
         ratings, checkins = doc["ratings"], doc["checkins"]
         rows.extend(head + ("guideline", item, ratings[item], None, None) for item in RATING_ITEMS)
         rows.extend(head + ("checkin", item, checkins[item], None, None) for item in CHECKIN_ITEMS)
@@ -155,17 +167,13 @@ def class_rows(submissions: Iterable[dict]) -> list[tuple[Any, ...]]:
 
 
 def comment_rows(submissions: Iterable[dict]) -> list[tuple[Any, ...]]:
-    """One row per submission that carries shared text (COMMENT_COLUMNS order, unshuffled)."""
+    """One row per submission that carries shared text (COMMENT_COLUMNS order, unshuffled).
+
+    Deliberately without submission_id and pseudonym (rule F1): the rows cannot be joined to
+    class.csv, so a comment that reveals its writer reveals only itself.
+    """
     return [
-        (
-            doc["submission_id"],
-            doc["pseudonym"],
-            doc["cohort"],
-            doc["week"],
-            doc["session"],
-            doc["role"],
-            doc["text"],
-        )
+        (doc["cohort"], doc["week"], doc["session"], doc["role"], doc["text"])
         for doc in submissions
         if doc.get("text", "").strip()
     ]
@@ -279,13 +287,6 @@ def write_table(
         os.close(dir_fd)
 
 
-def _printable(name: str) -> str:
-    """A file name as shown in the terminal: control characters escaped, never interpreted."""
-    if name.isprintable():
-        return name
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in name)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("folder", type=Path, help="the drop folder with the submission files")
     parser.add_argument(
@@ -300,6 +301,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="where to write shared reflection text (default: comments.csv next to -o)",
+    )
+    parser.add_argument(
+        "--min-comments",
+        type=int,
+        default=MIN_COMMENTS,
+        metavar="N",
+        help="write comments.csv only when at least N comments were shared (default %(default)s)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing class table even when no submission was accepted",
     )
 
 
@@ -339,6 +352,9 @@ def run(args: argparse.Namespace) -> int:
         return _usage_error(f"{folder}: no such folder; give the drop folder's path")
     if not folder.is_dir():
         return _usage_error(f"{folder}: not a folder; give the drop folder's path")
+    min_comments: int = args.min_comments
+    if min_comments < 1:
+        return _usage_error(f"--min-comments is {min_comments}; give a whole number of 1 or more")
     if output.resolve() == comments.resolve():
         return _usage_error("-o and --comments name the same file; give two different files")
     for path, what in ((output, "-o"), (comments, "--comments")):
@@ -351,17 +367,33 @@ def run(args: argparse.Namespace) -> int:
         return _usage_error(str(exc))
     for line in report.lines():
         print(line)
+    if report.accepted == 0 and output.exists() and not args.force:
+        why = "the folder is empty" if report.files == 0 else "every file was rejected"
+        print(
+            f"alliance collect: no submission was accepted ({why}), so {output} was left as it"
+            " is; check that this is the right drop folder, or add --force to replace the table"
+            " with an empty one",
+            file=sys.stderr,
+        )
+        print(report.summary())
+        return 1
     rng = random.SystemRandom()
     rows = class_rows(submissions)
     write_table(output, CLASS_COLUMNS, rows, rng=rng)
     print(f"wrote {output}: {len(rows)} rows from {report.accepted} submissions")
     texts = comment_rows(submissions)
-    if texts:
+    older = f"; the older {comments} was left as it is" if comments.exists() else ""
+    if not texts:
+        print(f"no shared comments, so no comments file was written{older}")
+    elif len(texts) < min_comments:
+        print(
+            f"only {len(texts)} shared comments, fewer than {min_comments} (--min-comments), so no"
+            " comments file was written: in so small a pool a comment is easy to trace to its"
+            f" writer{older}"
+        )
+    else:
         write_table(comments, COMMENT_COLUMNS, texts, rng=rng)
         print(f"wrote {comments}: {len(texts)} shared comments (for you only; do not share)")
-    else:
-        note = f"; the older {comments} was left as it is" if comments.exists() else ""
-        print(f"no shared comments, so no comments file was written{note}")
     print(report.summary())
     return 0
 

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from helpers.submission import printable_name
+
 DROP_MODE = 0o3733
 FILE_MODE = 0o640
 _MAX_FILE_LINES = 20
@@ -147,11 +149,15 @@ def shared_uid_warning(
     )
 
 
-def check_dropbox(path: Path | str, *, group: str | None = None) -> tuple[list[str], list[str]]:
+def check_dropbox(
+    path: Path | str, *, group: str | None = None, owner: str | None = None
+) -> tuple[list[str], list[str]]:
     """Find every unsafe setting of a drop folder.
 
-    Returns ``(problems, notes)``: each problem is one line saying what is wrong and what to do;
-    notes are advice that does not make the folder unsafe. No problems means safe.
+    ``group`` and ``owner`` are the instructors' group and the instructor who should own the
+    folder; each is checked only when given. Returns ``(problems, notes)``: each problem is one
+    line saying what is wrong and what to do; notes are advice that does not make the folder
+    unsafe. No problems means safe.
     """
     path = Path(path)
     problems: list[str] = []
@@ -187,6 +193,8 @@ def check_dropbox(path: Path | str, *, group: str | None = None) -> tuple[list[s
                     f"folder group is '{folder_group}', not '{group}': run chgrp {group} {path}"
                     " (only instructors may be in the folder's group)"
                 )
+    if owner is not None:
+        problems += _check_owner(path, info.st_uid, owner)
     if mode & stat.S_IROTH:
         problems.append(
             f"anyone can list the folder (o+r), so trainees see each other's file names:"
@@ -222,22 +230,36 @@ def check_dropbox(path: Path | str, *, group: str | None = None) -> tuple[list[s
     return problems, notes
 
 
+def _check_owner(path: Path, uid: int, owner: str) -> list[str]:
+    """A problem when the folder does not belong to the instructor named by ``--owner``."""
+    try:
+        expected = pwd.getpwnam(owner).pw_uid
+    except KeyError:
+        return [f"user '{owner}' does not exist; check --owner"]
+    if uid == expected:
+        return []
+    return [
+        f"folder owner is '{_user_name(uid)}', not '{owner}', so the wrong account can list and"
+        f" change it: run sudo chown {owner} {path} (then chmod 3733 {path}; chown clears setgid)"
+    ]
+
+
 def _check_entries(path: Path, gid: int | None, group: str) -> list[str]:
-    """Problems with what is inside the folder: symlinks, folders, files others can read."""
-    found: dict[str, list[str]] = {"link": [], "folder": [], "readable": [], "group": []}
+    """Problems with what is inside the folder: symlinks, folders, files not exactly 0640."""
+    found: dict[str, list[str]] = {"link": [], "folder": [], "mode": [], "group": []}
     try:
         with os.scandir(path) as entries:
             for entry in entries:
                 info = entry.stat(follow_symlinks=False)
                 mode = info.st_mode
-                name = _printable(entry.name)
+                name = printable_name(entry.name)
                 if stat.S_ISLNK(mode):
                     found["link"].append(name)
                 elif stat.S_ISDIR(mode):
                     found["folder"].append(name)
                 else:
-                    if mode & (stat.S_IROTH | stat.S_IWOTH):
-                        found["readable"].append(f"{name} ({stat.S_IMODE(mode):04o})")
+                    if stat.S_IMODE(mode) != FILE_MODE:
+                        found["mode"].append(f"{name} ({stat.S_IMODE(mode):04o})")
                     if gid is not None and info.st_gid != gid:
                         found["group"].append(f"{name} (group {_group_name(info.st_gid)})")
     except PermissionError:
@@ -245,7 +267,10 @@ def _check_entries(path: Path, gid: int | None, group: str) -> list[str]:
     texts = {
         "link": "symbolic link inside (collect never follows links; remove it): {}",
         "folder": "folder inside (collect ignores folders; move it out): {}",
-        "readable": "file readable or writable by others (should be 0640; chmod 640 it): {}",
+        "mode": (
+            "file mode is not 0640 (others must not read it, the group must not change it, and"
+            " instructors must be able to read it; run sudo chmod 640 on it): {}"
+        ),
         "group": f"file not in group '{group}', so instructors may not read it (chgrp it): {{}}",
     }
     problems = []
@@ -271,12 +296,6 @@ def _unreachable(path: Path) -> list[str]:
     return []
 
 
-def _printable(name: str) -> str:
-    if name.isprintable():
-        return name
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in name)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="init|check")
     init = actions.add_parser(
@@ -294,6 +313,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     check.add_argument("path", type=Path, help="the drop folder")
     check.add_argument("--group", default=None, help="the instructors-only group it should have")
+    check.add_argument("--owner", default=None, help="the instructor who should own it")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -305,7 +325,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print("\n".join(lines))
         return 0
-    problems, notes = check_dropbox(args.path, group=args.group)
+    problems, notes = check_dropbox(args.path, group=args.group, owner=args.owner)
     for line in problems:
         print(f"UNSAFE: {line}")
     for line in notes:

@@ -14,33 +14,27 @@ bank's *choose* vignettes with the best option the most common last answer.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-from collections.abc import Iterable
+import random
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-COLUMNS = [
-    "submission_id",
-    "pseudonym",
-    "cohort",
-    "week",
-    "session",
-    "role",
-    "measure",
-    "item",
-    "score",
-    "option",
-    "attempts",
-]
+from helpers.collect import CLASS_COLUMNS, write_table
+
+COLUMNS = CLASS_COLUMNS  # the class-table columns; one list, kept by ``alliance collect``
 GUIDELINES = ("safety", "care", "understanding", "focus")
 CHECKINS = ("notice_rupture", "repair_rupture", "ask_feedback")
 DEFAULT_SEED = 2026
 DEFAULT_COHORT = "SYNTHETIC"
 SAMPLE_META = "sample.json"
+
+if TYPE_CHECKING:
+    from helpers.bank import Vignette
 
 # Where the synthetic class starts (session 1) and how far it grows by the last session.
 _START = np.array([6.6, 6.8, 5.6, 5.9])  # safety, care, understanding, focus
@@ -70,56 +64,24 @@ class ChooseVignette:
         return next((option for option, best in self.options if best), None)
 
 
-def _field(obj: object, name: str) -> object:
-    if isinstance(obj, dict):
-        return obj.get(name)
-    return getattr(obj, name, None)
-
-
-def _as_choose(vignette: object) -> ChooseVignette | None:
-    exercise = _field(vignette, "exercise")
-    if exercise is None or _field(exercise, "kind") != "choose":
+def _as_choose(vignette: Vignette) -> ChooseVignette | None:
+    exercise = vignette.exercise or {}
+    if exercise.get("kind") != "choose":
         return None
     options = tuple(
-        (str(_field(option, "id")), bool(_field(option, "best")))
-        for option in (_field(exercise, "options") or [])
+        (str(option.get("id")), bool(option.get("best")))
+        for option in exercise.get("options") or []
     )
-    vignette_id = _field(vignette, "id")
-    if not vignette_id or not options:
+    if not vignette.id or not options:
         return None
-    return ChooseVignette(str(vignette_id), options)
-
-
-def _bank_vignettes() -> Iterable[object]:
-    """Every vignette in the bank, through ``helpers.bank.load_bank`` when it is available."""
-    try:
-        from helpers.bank import load_bank
-    except ImportError:
-        return _read_vignette_files()
-    bank = load_bank()
-    if isinstance(bank, dict):
-        return list(bank.values())
-    vignettes = getattr(bank, "vignettes", None)
-    if isinstance(vignettes, dict):
-        return list(vignettes.values())
-    return list(bank)
-
-
-def _read_vignette_files() -> list[object]:
-    import yaml
-
-    from helpers.paths import data_path
-
-    vignettes: list[object] = []
-    for path in sorted(data_path("vignettes").glob("*.yaml")):
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        vignettes.extend(content.get("vignettes") or [])
-    return vignettes
+    return ChooseVignette(str(vignette.id), options)
 
 
 def choose_vignettes() -> dict[str, ChooseVignette]:
     """The bank's choose vignettes by id (empty if the bank has none)."""
-    found = (_as_choose(v) for v in _bank_vignettes())
+    from helpers.bank import load_bank  # loaded only when needed: notebooks import this module
+
+    found = (_as_choose(v) for v in load_bank().vignettes.values())
     return {v.id: v for v in sorted((v for v in found if v), key=lambda v: v.id)}
 
 
@@ -249,16 +211,29 @@ def _choose(rng: np.random.Generator, vignette: ChooseVignette) -> tuple[str, in
     return first, 1
 
 
-def write_class_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a class table the way ``alliance collect`` writes class.csv: every cell quoted."""
+def write_class_csv(frame: pd.DataFrame, path: Path, *, seed: int = DEFAULT_SEED) -> None:
+    """Write a class table with ``alliance collect``'s own writer, so it is the same format.
+
+    Same quoting, formula safety (rule C1) and atomic replace (rule D2); the rows are shuffled
+    with a generator seeded by ``seed``, so the same frame always gives the same file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
-        writer.writerow(COLUMNS)
-        for row in frame.itertuples(index=False):
-            writer.writerow(
-                [value.item() if isinstance(value, np.generic) else value for value in row]
-            )
+    rows = [
+        tuple(_plain(value) for value in row)
+        for row in frame[list(COLUMNS)].itertuples(index=False)
+    ]
+    write_table(path, COLUMNS, rows, rng=random.Random(seed))
+
+
+def _plain(value: Any) -> Any:
+    """A frame cell as the table writer takes it: Python numbers, text, None for empty."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value == "":
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
 
 
 def write_sample(
@@ -270,7 +245,8 @@ def write_sample(
 ) -> Path:
     """Generate the class, write it to ``path`` and record how it was made next to it."""
     frame = generate_class(seed=seed, students=students, sessions=sessions, cohort=cohort)
-    write_class_csv(frame, path)
+    write_class_csv(frame, path, seed=seed)
+    path.chmod(0o644)  # invented data, part of the course: readable like every other course file
     meta = {"seed": seed, "students": students, "sessions": sessions, "cohort": cohort}
     (path.parent / SAMPLE_META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return path
@@ -290,7 +266,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         path = write_sample(args.output, args.seed, args.students, args.sessions, args.cohort)
     except ValueError as error:
-        print(f"alliance sample: {error}")
+        print(f"alliance sample: {error}", file=sys.stderr)
         return 2
     print(
         f"wrote a synthetic class of {args.students} trainees over {args.sessions} sessions "

@@ -40,6 +40,9 @@ _PATTERN_HINTS = {
     "option": "an option id such as b (1 to 8 lowercase letters or digits)",
 }
 
+# The course's synthetic sample class uses this cohort; the class view labels it "synthetic".
+RESERVED_COHORT = "SYNTHETIC"
+
 
 class SubmissionError(ValueError):
     """A submission file that cannot be used, with a plain ``reason`` saying why."""
@@ -217,7 +220,7 @@ def validate_submission(doc: Any) -> None:
     The trainee side calls this before writing a file, so nothing invalid is ever shared.
     """
     if not isinstance(doc, dict):
-        raise SubmissionError(f"holds {_kind(doc)}, not a submission object")
+        raise SubmissionError(f"holds {_json_kind(doc)}, not a submission object")
     if doc.get("format") != FORMAT:
         if "format" not in doc:
             raise SubmissionError("not an Alliance Lab reflection (missing field 'format')")
@@ -246,6 +249,11 @@ def validate_submission(doc: Any) -> None:
         raise SubmissionError(
             f"week {_show(doc['week'])} does not exist in the ISO calendar"
         ) from None
+    if doc["cohort"].upper() == RESERVED_COHORT:
+        raise SubmissionError(
+            f"class code {RESERVED_COHORT} is reserved for the course's sample data"
+            " (share again with the class code your instructor gave)"
+        )
 
 
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -364,7 +372,7 @@ def _plain(error: Any) -> str:
         wanted_text = wanted.get(str(error.validator_value), str(error.validator_value))
         if error.validator_value == "array":
             wanted_text = "a list"
-        found = _kind(value)
+        found = _json_kind(value)
         if value is not None and not isinstance(value, bool | dict | list):
             found += f" ({_show(value)})"
         return f"{where} should be {wanted_text}, not {found}"
@@ -388,7 +396,8 @@ def _plain(error: Any) -> str:
     return f"{where}: {error.message[:120]}"
 
 
-def _kind(value: Any) -> str:
+def _json_kind(value: Any) -> str:
+    """What kind of JSON value this is, in words ("text", "a list", ...)."""
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, str):
@@ -409,10 +418,20 @@ def _kind(value: Any) -> str:
 def _show(value: Any, limit: int = 40) -> str:
     """A short, printable rendering of a value from an untrusted file (escapes control codes)."""
     if isinstance(value, dict | list):
-        return _kind(value)
+        return _json_kind(value)
     shown = json.dumps(value, ensure_ascii=True)
     if isinstance(value, str):
         shown = "'" + shown[1:-1].replace("'", "\\'") + "'"
     if len(shown) <= limit:
         return shown
     return shown[: limit - 4] + ("...'" if isinstance(value, str) else "...")
+
+
+def printable_name(name: str) -> str:
+    """A file name as shown in a terminal: control characters escaped, never interpreted.
+
+    Names in a drop folder are chosen by whoever wrote the file, so they may hold escape codes.
+    """
+    if name.isprintable():
+        return name
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in name)
