@@ -6,6 +6,7 @@ then builds the same exercise again on the same store, as a restarted kernel wou
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import sqlite3
@@ -21,6 +22,7 @@ from helpers.exercises import (
     ChooseExercise,
     DialogueExercise,
     Exercise,
+    ExerciseProblem,
     PracticeExercise,
     RateExercise,
     SpotExercise,
@@ -783,3 +785,200 @@ def test_an_odd_saved_answer_never_blocks_the_exercise(bank, store):
     assert "Safety (the client is safe) 5 8 -3 below" in text_of(widget.feedback.value)
     assert store.latest_answer("demo-02").answer["ratings"]["care"] == 5
     assert widget.note.value == ""
+
+
+# -- a damaged store or saved answer never blocks an exercise -----------------------------------
+
+
+def write_unreadable_answer(path: Path, vignette_id: str, kind: str) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO answers (vignette_id, kind, answer, correct, created)"
+        " VALUES (?, ?, '{not json', 0, '2026-09-01T10:00:00+00:00')",
+        (vignette_id, kind),
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_an_unreadable_saved_answer_is_kept_and_the_exercise_still_works(bank, store):
+    store.record_answer("demo-01", "choose", {"option": "a", "attempt": 1}, correct=False)
+    write_unreadable_answer(store.path, "demo-01", "choose")
+
+    widget = show_vignette("demo-01", bank=bank, store=store)
+
+    assert isinstance(widget, ChooseExercise)
+    note = text_of(widget.note.value)
+    assert "An earlier answer could not be read and was kept." in note
+    assert "You answered this before" in note
+    assert widget.options.value == "a"  # the readable earlier answer is shown again
+    widget.choose("b")
+    widget.check_button.click()
+    assert "✓ Best response" in text_of(widget.feedback.value)
+    assert widget.note.value == ""
+    saved = store.answers("demo-01")
+    assert [(a.answer, a.readable) for a in saved] == [
+        ({"attempt": 1, "option": "a"}, True),
+        ({}, False),
+        ({"attempt": 2, "option": "b"}, True),
+    ]
+
+
+def test_only_an_unreadable_saved_answer_starts_the_exercise_fresh(bank, store):
+    write_unreadable_answer(store.path, "demo-05", "spot")
+    widget = show_vignette("demo-05", bank=bank, store=store)
+    assert isinstance(widget, SpotExercise)
+    assert text_of(widget.note.value) == "An earlier answer could not be read and was kept."
+    assert widget.feedback.value == status_html("")
+
+
+def status_html(inner: str) -> str:
+    return f'<div role="status" aria-live="polite">{inner}</div>'
+
+
+@pytest.mark.parametrize(
+    ("damage", "advice"),
+    [
+        ("not a database", "Rename it (for example to alliance-broken.sqlite3)"),
+        ("newer", "Update the course (ask your instructor)"),
+    ],
+)
+def test_a_store_file_that_cannot_be_used_leaves_the_exercise_working(
+    bank, private_home, damage, advice
+):
+    path = private_home / "alliance.sqlite3"
+    private_home.mkdir(mode=0o700)
+    if damage == "newer":
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA user_version = 99")
+        conn.commit()
+        conn.close()
+    else:
+        path.write_bytes(b"these are not answers" * 200)
+    before = path.read_bytes()
+
+    widget = show_vignette("demo-01", bank=bank)
+
+    assert isinstance(widget, ChooseExercise)
+    note = text_of(widget.note.value)
+    assert note.startswith("Your answers can't be saved on this computer:")
+    assert advice in note
+    assert "The exercise still works, but what you do here is not kept" in note
+    widget.choose("a")
+    widget.check_button.click()
+    assert "✗ Not the best response" in text_of(widget.feedback.value)
+    progress = show_progress("examples", bank=bank)
+    assert "0 of 7 done" in text_of(progress.summary.value)
+    assert advice in text_of(progress.summary.value)
+    assert path.read_bytes() == before
+
+
+def test_an_earlier_answer_that_cannot_be_shown_is_described_in_words(bank, store):
+    store.record_answer("demo-02", "rate", {"ratings": ["not", "a", "mapping"]})
+    widget = show_vignette("demo-02", bank=bank, store=store)
+    note = text_of(widget.note.value)
+    assert note == (
+        "Your earlier answer could not be shown again, so the exercise starts fresh; "
+        "it is still saved."
+    )
+    assert "Error" not in note and "(" not in note
+
+
+# -- layout, shared rationale, direct construction ------------------------------------------------
+
+
+def test_hiding_one_box_never_hides_another(bank, store):
+    for vignette_id in bank.ids():
+        widget = show_vignette(vignette_id, bank=bank, store=store)
+        layouts = [w.layout for w in walk(widget)]
+        assert len({id(layout) for layout in layouts}) == len(layouts), vignette_id
+    widget = show_vignette("demo-01", bank=bank, store=store)
+    widget.rationale.layout.display = "none"
+    assert widget.feedback.layout.display is None
+    assert widget.header.layout.display is None
+    assert widget.layout.display is None
+
+
+def test_rationales_look_the_same_in_choose_and_spot(tmp_path, store):
+    spot = """
+- id: spt-01
+  title: "Spot"
+  guidelines: [rupture-repair]
+  dimension: bond
+  difficulty: beginner
+  context: "A client."
+  says: "Hi."
+  exercise:
+    kind: spot
+    prompt: "Mark it."
+    transcript:
+      - {speaker: counselor, text: "How was it?", rupture: none, feedback: "A question."}
+      - {speaker: client, text: "Fine.", rupture: withdrawal, feedback: "Pulls away."}
+    rationale: "<b>Withdrawal</b> is *quiet*."
+"""
+    choose = CHOOSE_TEMPLATE.format(id="chs-01", title="Choose").replace(
+        '"Welcoming builds the bond."', '"<b>Withdrawal</b> is *quiet*."'
+    )
+    bank = write_bank(tmp_path, choose + spot)
+    chooser = show_vignette("chs-01", bank=bank, store=store)
+    chooser.choose("b")
+    chooser.check_button.click()
+    spotter = show_vignette("spt-01", bank=bank, store=store)
+    spotter.check_button.click()
+    tail = " &lt;b&gt;Withdrawal&lt;/b&gt; is <em>quiet</em>.</p>"
+    assert chooser.rationale.value == ("<p><strong>Why b) is the best response:</strong>" + tail)
+    assert spotter.rationale.value == "<p><strong>What this transcript shows:</strong>" + tail
+
+
+def test_an_exercise_built_by_hand_from_bad_data_says_to_validate(bank, store):
+    choose = bank.get("demo-01")
+    no_best = dict(
+        choose.exercise, options=[dict(o, best=False) for o in choose.exercise["options"]]
+    )
+    with pytest.raises(ExerciseProblem, match="demo-01.*run 'alliance validate'"):
+        ChooseExercise(dataclasses.replace(choose, exercise=no_best), store)
+
+    dialogue = bank.get("demo-04")
+    no_start = dict(dialogue.exercise, start="missing")
+    with pytest.raises(ExerciseProblem, match="demo-04.*dialogue.*run 'alliance validate'"):
+        DialogueExercise(dataclasses.replace(dialogue, exercise=no_start), store)
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+
+def test_progress_after_a_failed_then_a_good_refresh_shows_the_right_count(bank, store):
+    class FlakyStore(Store):
+        failing = True
+
+        def answered_vignettes(self):
+            if self.failing:
+                raise sqlite3.OperationalError("database is locked")
+            return super().answered_vignettes()
+
+    flaky = FlakyStore(store.path)
+    store.record_answer("demo-01", "choose", {"option": "b", "attempt": 1}, correct=True)
+    view = show_progress("examples", bank=bank, store=flaky)
+    assert "Your saved answers could not be read (database is locked)" in text_of(
+        view.summary.value
+    )
+
+    flaky.failing = False
+    view.refresh_button.click()
+
+    shown = text_of(view.summary.value)
+    assert "Progress in 'examples': 1 of 7 done" in shown
+    assert "could not be read" not in shown
+    assert view.problem == ""
+    assert (view.done_count, view.total) == (1, 7)
+
+
+def test_progress_of_a_topic_with_no_showable_vignettes_counts_none(tmp_path, bank, store):
+    broken = CHOOSE_TEMPLATE.format(id="ok-03", title="Broken").replace("best: true", "best: no")
+    view = show_progress("extra", bank=write_bank(tmp_path, broken), store=store)
+    assert "Progress in 'extra': 0 of 0 done" in text_of(view.summary.value)
+    assert "⚠ can't be shown: ok-03" in text_of(view.summary.value)
+    assert (view.done_count, view.total) == (0, 0)
+    unknown = show_progress("nope", bank=bank, store=store)
+    assert "there are no vignettes in the topic 'nope'" in text_of(unknown.summary.value)
+    assert (unknown.done_count, unknown.total) == (0, 0)

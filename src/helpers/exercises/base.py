@@ -19,7 +19,6 @@ from helpers.store import Answer, Store
 
 # Widths: let labels take the room they need, and let boxes use the cell's width.
 LABEL_STYLE = {"description_width": "initial"}
-FULL_WIDTH = widgets.Layout(width="100%")
 # Buttons and drop-downs as wide as their words, not stretched across the cell.
 COMPACT = {"width": "auto", "align_self": "flex-start"}
 
@@ -36,18 +35,25 @@ DIMENSION_WORDS: dict[str, str] = {
     "goal": "goals (agreeing on what to work on)",
     "task": "tasks (agreeing on how to work)",
 }
-DIFFICULTY_WORDS: dict[str, str] = {
-    "beginner": "beginner",
-    "intermediate": "intermediate",
-    "advanced": "advanced",
-}
 DIFFICULTY_ORDER: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 SPEAKERS: dict[str, str] = {"client": "Client", "counselor": "Counselor"}
 REPR_LIMIT = 110  # ipywidgets cuts the text/plain repr after this many characters
 
 SAVE_FAILED = "This answer could not be saved"
+UNREADABLE_KEPT = "An earlier answer could not be read and was kept."
+RESTORE_FAILED = (
+    "Your earlier answer could not be shown again, so the exercise starts fresh; it is still saved."
+)
 GOOD = "✓"
 BAD = "✗"
+
+
+def full_width() -> widgets.Layout:
+    """A new layout that lets a box use the cell's width.
+
+    A new one each time: widgets sharing one ``Layout`` would all hide when one is hidden.
+    """
+    return widgets.Layout(width="100%")
 
 
 def escape(text: object) -> str:
@@ -95,6 +101,11 @@ def short_label(prefix: str, text: str, limit: int = 70) -> str:
     return f"{prefix} {plain}" if prefix else plain
 
 
+def rationale_html(label: str, text: object) -> str:
+    """The explanation shown after an attempt: a bold label, then the vignette's rationale."""
+    return f"<p><strong>{escape(label)}</strong> {rich(text)}</p>"
+
+
 def transcript_html(lines: Iterable[dict[str, Any]], numbered: bool = False) -> str:
     """A transcript as a list of 'Client: …' / 'Counselor: …' lines."""
     items = []
@@ -109,11 +120,10 @@ def transcript_html(lines: Iterable[dict[str, Any]], numbered: bool = False) -> 
 def header_html(vignette: Any) -> str:
     """Title, guideline(s), alliance dimension, difficulty, context and the client's words."""
     dimension = DIMENSION_WORDS.get(vignette.dimension, vignette.dimension)
-    difficulty = DIFFICULTY_WORDS.get(vignette.difficulty, vignette.difficulty)
     facts = (
         f"<li><strong>Guideline:</strong> {escape(guidelines_text(vignette.guidelines))}</li>"
         f"<li><strong>Alliance dimension:</strong> {escape(dimension)}</li>"
-        f"<li><strong>Difficulty:</strong> {escape(difficulty)}</li>"
+        f"<li><strong>Difficulty:</strong> {escape(vignette.difficulty)}</li>"
     )
     parts = [
         f"<h3>{escape(vignette.title)} <small>({escape(vignette.id)})</small></h3>",
@@ -150,6 +160,11 @@ class ExerciseProblem(ValueError):
     """A vignette whose exercise cannot be shown; the message says what to fix."""
 
 
+# What building an exercise from incomplete or inconsistent data raises. ``bank.get`` only
+# hands out vignettes that passed validation, so this is met only by a dict built by hand.
+_BAD_DATA = (KeyError, IndexError, TypeError, ValueError, StopIteration)
+
+
 class Exercise(widgets.VBox):
     """One vignette's exercise: header, the kind-specific controls, a note and the feedback."""
 
@@ -162,24 +177,32 @@ class Exercise(widgets.VBox):
         self.exercise: dict[str, Any] = dict(vignette.exercise)
         self.store = store
         self.bank = bank
-        self.header = widgets.HTML(header_html(vignette), layout=FULL_WIDTH)
-        self.note = widgets.HTML("", layout=FULL_WIDTH)
-        self.feedback = widgets.HTML(status(""), layout=FULL_WIDTH)
+        self.header = widgets.HTML(header_html(vignette), layout=full_width())
+        self.note = widgets.HTML("", layout=full_width())
+        self.feedback = widgets.HTML(status(""), layout=full_width())
         self._restoring = False
         self._save_problem = problem
         self._restored_text = ""
-        body = self.build()
-        super().__init__(children=[self.header, self.note, *body], layout=FULL_WIDTH)
+        self._kept_text = ""
+        try:
+            body = self.build()
+        except ExerciseProblem:
+            raise
+        except _BAD_DATA as error:
+            raise ExerciseProblem(
+                f"vignette '{vignette.id}' has incomplete or inconsistent {self.kind} exercise "
+                f"data ({type(error).__name__}: {error}); run 'alliance validate' to see what "
+                "to fix"
+            ) from error
+        super().__init__(children=[self.header, self.note, *body], layout=full_width())
         self.add_class("alliance-exercise")
         previous = self._previous_answers()
         if previous:
             self._restoring = True
             try:
                 self.restore(previous)
-            except Exception as error:  # noqa: BLE001 - an odd saved answer must not block
-                self._restored_text = (
-                    f"Your earlier answer could not be shown again ({error!r}); it is still saved."
-                )
+            except Exception:  # noqa: BLE001 - an odd saved answer must not block
+                self._restored_text = RESTORE_FAILED
             finally:
                 self._restoring = False
         self._show_note()
@@ -203,11 +226,15 @@ class Exercise(widgets.VBox):
         if self.store is None:
             return []
         try:
-            found = self.store.answers(self.vignette.id)
-        except (sqlite3.Error, OSError) as error:
-            self._save_problem = f"Your earlier answers could not be read ({error})."
+            found = [a for a in self.store.answers(self.vignette.id) if a.kind == self.kind]
+        except (sqlite3.Error, OSError, ValueError) as error:
+            self._save_problem = (
+                f"Your earlier answers could not be read ({error}); they have not been changed."
+            )
             return []
-        return [a for a in found if a.kind == self.kind]
+        if not all(a.readable for a in found):
+            self._kept_text = UNREADABLE_KEPT
+        return [a for a in found if a.readable]
 
     def save(self, answer: dict[str, Any], correct: bool | None = None) -> bool:
         """Save one answer; on failure say so in the note and keep the exercise working."""
@@ -225,15 +252,16 @@ class Exercise(widgets.VBox):
         recovered = self._save_problem.startswith(SAVE_FAILED)
         if recovered:
             self._save_problem = ""
-        if recovered or self._restored_text:
+        if recovered or self._restored_text or self._kept_text:
             self._restored_text = ""  # the earlier answer is now replaced by a new one
+            self._kept_text = ""
             self._show_note()
         return True
 
     def _show_note(self, restored: str = "") -> None:
         if restored:
             self._restored_text = restored
-        parts = [self._restored_text, self._save_problem]
+        parts = [self._kept_text, self._restored_text, self._save_problem]
         text = " ".join(p for p in parts if p)
         self.note.value = f'<p class="alliance-note"><em>{escape(text)}</em></p>' if text else ""
 
@@ -253,7 +281,7 @@ class Unavailable(widgets.VBox):
                 '<p class="alliance-problem"><strong>⚠ This vignette can\'t be shown:</strong> '
                 f"{escape(reason)}</p><p>Tell your instructor; the other exercises still work.</p>"
             ),
-            layout=FULL_WIDTH,
+            layout=full_width(),
         )
         super().__init__(children=[self.message])
 

@@ -8,14 +8,14 @@ import ipywidgets as widgets
 
 from helpers.exercises.base import (
     BAD,
-    FULL_WIDTH,
     GOOD,
     LABEL_STYLE,
     Exercise,
-    ExerciseProblem,
     button,
     escape,
+    full_width,
     guidelines_text,
+    rationale_html,
     rich,
     short_label,
     status,
@@ -31,10 +31,8 @@ class ChooseExercise(Exercise):
     def build(self) -> list[widgets.Widget]:
         self.option_list: list[dict[str, Any]] = list(self.exercise["options"])
         self.by_id = {str(o["id"]): o for o in self.option_list}
-        best = [str(o["id"]) for o in self.option_list if o.get("best")]
-        if len(best) != 1:
-            raise ExerciseProblem(f"it needs exactly one option with best: true, not {len(best)}")
-        self.best_id = best[0]
+        # The bank lets through only vignettes with exactly one best option.
+        self.best_id = next(str(o["id"]) for o in self.option_list if o.get("best"))
         self.attempts = 0
         labels = [short_label(f"{o['id']})", str(o["text"])) for o in self.option_list]
         cut = any(label.endswith("…") for label in labels)
@@ -48,7 +46,7 @@ class ChooseExercise(Exercise):
             + (
                 f'<ul class="alliance-options" style="list-style: none">{items}</ul>' if cut else ""
             ),
-            layout=FULL_WIDTH,
+            layout=full_width(),
         )
         self.options = widgets.RadioButtons(
             options=[
@@ -57,7 +55,7 @@ class ChooseExercise(Exercise):
             value=None,
             description="Your choice:",
             style=LABEL_STYLE,
-            layout=FULL_WIDTH,
+            layout=full_width(),
         )
         self.check_button = button(
             "Check my answer",
@@ -65,7 +63,7 @@ class ChooseExercise(Exercise):
             lambda _: self.check(),
             icon="check",
         )
-        self.rationale = widgets.HTML("", layout=FULL_WIDTH)
+        self.rationale = widgets.HTML("", layout=full_width())
         return [self.prompt, self.options, self.check_button, self.feedback, self.rationale]
 
     def choose(self, option_id: str) -> None:
@@ -98,9 +96,8 @@ class ChooseExercise(Exercise):
             f"<p><strong>Guideline:</strong> "
             f"{escape(guidelines_text(self.vignette.guidelines))}</p>{again}"
         )
-        self.rationale.value = (
-            f"<p><strong>Why {escape(self.best_id)}) is the best response:</strong> "
-            f"{rich(self.exercise.get('rationale', ''))}</p>"
+        self.rationale.value = rationale_html(
+            f"Why {self.best_id}) is the best response:", self.exercise.get("rationale", "")
         )
 
     def restore(self, previous: list[Answer]) -> None:

@@ -12,11 +12,11 @@ import ipywidgets as widgets
 from helpers.exercises.base import (
     COMPACT,
     DIFFICULTY_ORDER,
-    FULL_WIDTH,
     LABEL_STYLE,
     Exercise,
     button,
     escape,
+    full_width,
     rich,
     status,
     times,
@@ -96,7 +96,7 @@ class PracticeExercise(Exercise):
         self.examples_seen = False
         self.prompt = widgets.HTML(
             f"<p><strong>Your task:</strong> {rich(self.exercise['prompt'])}</p>",
-            layout=FULL_WIDTH,
+            layout=full_width(),
         )
         self.response = widgets.Textarea(
             value="",
@@ -138,7 +138,7 @@ class PracticeExercise(Exercise):
             lambda _: self.show_examples(),
             icon="eye",
         )
-        self.examples_html = widgets.HTML("", layout=FULL_WIDTH)
+        self.examples_html = widgets.HTML("", layout=full_width())
         self.difficulty = widgets.ToggleButtons(
             options=list(RATINGS),
             value=None,
@@ -147,7 +147,7 @@ class PracticeExercise(Exercise):
             style=LABEL_STYLE,
         )
         self.difficulty.observe(self._on_difficulty, names="value")
-        self.next_step = widgets.HTML("", layout=FULL_WIDTH)
+        self.next_step = widgets.HTML("", layout=full_width())
         return [
             self.prompt,
             self.response,

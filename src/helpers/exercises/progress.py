@@ -8,7 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from helpers.exercises.base import FULL_WIDTH, REPR_LIMIT, button, escape, status
+from helpers.exercises.base import REPR_LIMIT, button, escape, full_width, status
 from helpers.exercises.sources import default_bank, default_store
 
 
@@ -19,15 +19,18 @@ class ProgressView(widgets.VBox):
         self.topic = topic
         self.bank = bank
         self.store = store
+        self.setup_problem = problem  # from opening the bank or store: stays until re-run
         self.problem = problem
-        self.summary = widgets.HTML("", layout=FULL_WIDTH)
+        self.done_count = 0
+        self.total = 0
+        self.summary = widgets.HTML("", layout=full_width())
         self.refresh_button = button(
             "Refresh my progress",
             f"Count again the vignettes you have done in '{topic}'",
             lambda _: self.refresh(),
             icon="refresh",
         )
-        super().__init__(children=[self.summary, self.refresh_button], layout=FULL_WIDTH)
+        super().__init__(children=[self.summary, self.refresh_button], layout=full_width())
         self.refresh()
 
     def __repr__(self) -> str:
@@ -35,19 +38,28 @@ class ProgressView(widgets.VBox):
         return text if len(text) <= REPR_LIMIT else "Progress: run this cell to see it."
 
     def refresh(self) -> None:
-        """Count again (e.g. after answering more exercises further down the notebook)."""
+        """Count again (e.g. after answering more exercises further down the notebook).
+
+        Each refresh starts from a clean slate, so a problem that has gone away is no longer
+        shown and the count always matches the text.
+        """
+        problems = [self.setup_problem] if self.setup_problem else []
         try:
             vignettes = list(self.bank.by_topic(self.topic)) if self.bank is not None else []
         except Exception as error:  # noqa: BLE001 - a message beats a traceback here
             vignettes = []
-            self.problem = f"The vignettes could not be read ({error})."
+            problems.append(f"The vignettes could not be read ({error}).")
         done: set[str] = set()
         if self.store is not None:
             try:
                 done = self.store.answered_vignettes()
             except (sqlite3.Error, OSError) as error:
-                self.problem = f"Your saved answers could not be read ({error})."
+                problems.append(f"Your saved answers could not be read ({error}).")
+        self.problem = " ".join(problems)
         broken = self._broken_ids()
+        count = sum(v.id in done for v in vignettes)
+        self.done_count = count
+        self.total = len(vignettes)
         if not vignettes and not broken:
             self.summary.value = status(
                 f"<p><strong>Progress in '{escape(self.topic)}':</strong> there are no vignettes "
@@ -55,7 +67,6 @@ class ProgressView(widgets.VBox):
                 "file's name, e.g. 'care').</p>" + self._problem_html()
             )
             return
-        count = sum(v.id in done for v in vignettes)
         items = "".join(
             f"<li>{'✓ done' if v.id in done else '○ not yet'}: {escape(v.title)} "
             f"(<code>show_vignette('{escape(v.id)}')</code>)</li>"
@@ -63,8 +74,6 @@ class ProgressView(widgets.VBox):
         ) + "".join(
             f"<li>⚠ can't be shown: {escape(vid)} (tell your instructor)</li>" for vid in broken
         )
-        self.done_count = count
-        self.total = len(vignettes)
         self.summary.value = status(
             f"<p><strong>Progress in '{escape(self.topic)}': {count} of {len(vignettes)} "
             f"done</strong></p><ul style='list-style: none'>{items}</ul>" + self._problem_html()

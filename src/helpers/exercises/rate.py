@@ -6,11 +6,11 @@ import ipywidgets as widgets
 
 from helpers.exercises.base import (
     COMPACT,
-    FULL_WIDTH,
     LABEL_STYLE,
     Exercise,
     button,
     escape,
+    full_width,
     guideline_name,
     rich,
     status,
@@ -45,7 +45,7 @@ class RateExercise(Exercise):
             "<p><strong>Read the transcript, then rate the counselor on each guideline "
             "(0 = not at all, 10 = fully).</strong></p>"
             + transcript_html(self.exercise["transcript"]),
-            layout=FULL_WIDTH,
+            layout=full_width(),
         )
         choices = [(NOT_RATED, None)] + [(str(n), n) for n in range(11)]
         self.ratings = {

@@ -9,7 +9,6 @@ import ipywidgets as widgets
 from helpers.exercises.base import (
     BAD,
     COMPACT,
-    FULL_WIDTH,
     GOOD,
     LABEL_STYLE,
     SPEAKERS,
@@ -17,6 +16,8 @@ from helpers.exercises.base import (
     ExerciseProblem,
     button,
     escape,
+    full_width,
+    rationale_html,
     rich,
     status,
 )
@@ -45,7 +46,7 @@ class SpotExercise(Exercise):
                 )
         prompt = rich(self.exercise.get("prompt", "Mark each line that shows a rupture."))
         rows: list[widgets.Widget] = [
-            widgets.HTML(f"<p><strong>Your task:</strong> {prompt}</p>", layout=FULL_WIDTH)
+            widgets.HTML(f"<p><strong>Your task:</strong> {prompt}</p>", layout=full_width())
         ]
         self.marks: list[widgets.Dropdown] = []
         for number, line in enumerate(self.lines, start=1):
@@ -54,7 +55,7 @@ class SpotExercise(Exercise):
                 widgets.HTML(
                     f"<p><strong>Line {number} — {escape(speaker)}:</strong> "
                     f"{rich(line['text'])}</p>",
-                    layout=FULL_WIDTH,
+                    layout=full_width(),
                 )
             )
             mark = widgets.Dropdown(
@@ -72,7 +73,7 @@ class SpotExercise(Exercise):
             lambda _: self.check(),
             icon="check",
         )
-        self.rationale = widgets.HTML("", layout=FULL_WIDTH)
+        self.rationale = widgets.HTML("", layout=full_width())
         return [*rows, self.check_button, self.feedback, self.rationale]
 
     def mark(self, line_number: int, rupture: str) -> None:
@@ -111,9 +112,8 @@ class SpotExercise(Exercise):
             f"<p><strong>{right} of {len(self.answers)} lines right.</strong></p>"
             f"<ul style='list-style: none'>{''.join(items)}</ul>"
         )
-        self.rationale.value = (
-            f"<p><strong>What this transcript shows:</strong> "
-            f"{rich(self.exercise.get('rationale', ''))}</p>"
+        self.rationale.value = rationale_html(
+            "What this transcript shows:", self.exercise.get("rationale", "")
         )
 
     def restore(self, previous: list[Answer]) -> None:
