@@ -76,6 +76,8 @@ def execute(path: Path, timeout: int = 300) -> None:
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps of an earlier run
     saved = dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="alliance-learner-") as home:
         as_first_time_learner(os.environ, home)
