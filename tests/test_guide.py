@@ -146,3 +146,81 @@ def test_class_plans_are_included_or_flagged_as_missing():
             assert f"No class plan yet: add `docs/class-plans/{number}.md`" not in plans
         else:
             assert f"No class plan yet: add `docs/class-plans/{number}.md`" in plans
+
+
+SCRIPT = "<script>alert(2)</script>"
+IMG = '<img src=x onerror="alert(1)">'
+
+HOSTILE_VIGNETTE = f"""
+vignettes:
+  - id: evil-01
+    title: 'Title {SCRIPT}'
+    guidelines: [care]
+    dimension: bond
+    difficulty: beginner
+    context: 'Context {IMG}'
+    says: 'Says {SCRIPT}'
+    exercise:
+      kind: choose
+      prompt: 'Prompt {IMG}'
+      options:
+        - id: a
+          text: 'Option {SCRIPT}'
+          best: true
+          feedback: 'Feedback {IMG} (guideline: care).'
+        - id: b
+          text: 'Other option.'
+          best: false
+          feedback: 'Too quick (guideline: care).'
+      rationale: 'Rationale {SCRIPT}'
+"""
+
+
+def test_html_in_course_data_is_shown_as_text_in_the_guide(tmp_path):
+    data = tmp_path / "data"
+    (data / "vignettes").mkdir(parents=True)
+    (data / "glossary").mkdir()
+    (data / "references").mkdir()
+    vignettes = data / "vignettes" / "care.yaml"
+    vignettes.write_text(HOSTILE_VIGNETTE, encoding="utf-8")
+    (data / "glossary" / "care.yaml").write_text(
+        f"'term {SCRIPT}': 'Definition {IMG}'\n", encoding="utf-8"
+    )
+    (data / "references" / "care.yaml").write_text(
+        f"""
+url2020:
+  apa: 'Url, A. (2020). Title {SCRIPT}.'
+  url: 'https://example.org/"><img src=x onerror=alert(3)>'
+doi2021:
+  apa: 'Doi, B. (2021). Another.'
+  doi: '10.1000/x)<img src=x onerror=alert(4)>'
+"key`<script>alert(5)</script>":
+  apa: 'Key, C. (2022). Odd key.'
+""",
+        encoding="utf-8",
+    )
+    bank = load_bank([vignettes])
+    assert set(bank.vignettes) == {"evil-01"}
+
+    text = guide.build_guide(tmp_path, bank)
+
+    # Code spans show their content literally, so only text outside them can become HTML.
+    outside_code = re.sub(r"(`+)(?!`).+?(?<!`)\1(?!`)", "", text)
+    assert "<script" not in outside_code.lower() and "<img" not in outside_code.lower()
+    assert "`` key`<script>alert(5)</script> ``" in text  # the backtick cannot end the span
+    escaped_script = "&lt;script&gt;alert(2)&lt;/script&gt;"
+    escaped_img = '&lt;img src=x onerror="alert(1)"&gt;'
+    section = _sections(text)["evil-01"]
+    assert f"#### evil-01: Title {escaped_script}" in text
+    for shown in (
+        f"**Client:** Context {escaped_img}",
+        f"> Says {escaped_script}",
+        f"> Option {escaped_script}",
+        f"Feedback {escaped_img} (guideline: care).",
+        f"**Why:** Rationale {escaped_script}",
+    ):
+        assert shown in section
+    assert f"- **term {escaped_script}**: Definition {escaped_img}" in text
+    assert f"Url, A. (2020). Title {escaped_script}." in text
+    assert 'https://example.org/"&gt;&lt;img src=x onerror=alert(3)&gt;' in text
+    assert "(https://doi.org/10.1000/x%29%3Cimg%20src%3Dx%20onerror%3Dalert%284%29%3E)" in text

@@ -9,11 +9,13 @@ and ``data/`` every time, so it never drifts from what trainees see: edit the da
 from __future__ import annotations
 
 import argparse
+import html
 import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
@@ -177,12 +179,37 @@ def _class_plans(root: Path) -> list[str]:
     return parts
 
 
+def _text(text: Any) -> str:
+    """Data text made safe for the guide: Markdown viewers render raw HTML, so any ``<``, ``>``
+    or ``&`` in a vignette, glossary or reference file is escaped and shows as typed."""
+    return html.escape(str(text), quote=False)
+
+
 def _one_line(text: Any) -> str:
-    return " ".join(str(text).split())
+    """Data text on one line, escaped (see :func:`_text`)."""
+    return _text(" ".join(str(text).split()))
 
 
 def _quote(text: Any) -> str:
     return "> " + _one_line(text)
+
+
+def _code(text: Any) -> str:
+    """Data text as inline code (shown literally), fenced so a backtick inside cannot end it."""
+    plain = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", plain)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest else ""
+    return f"{fence}{pad}{plain}{pad}{fence}"
+
+
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`()\[\]\\]+$")
+
+
+def _doi_link(doi: str) -> str:
+    """A DOI as a Markdown link; characters that could end the link are percent-encoded."""
+    url = "https://doi.org/" + quote(doi.strip(), safe="/:;.-_")
+    return f"[{_text(url)}]({url})"
 
 
 def _best_path(ex: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
@@ -215,7 +242,7 @@ def _effect(choice: dict[str, Any]) -> str:
     effect = choice.get("effect") or {}
     if not effect:
         return "no change"
-    return ", ".join(f"{k} {int(v):+d}" for k, v in sorted(effect.items()))
+    return ", ".join(f"{_one_line(k)} {int(v):+d}" for k, v in sorted(effect.items()))
 
 
 def _exercise_rationale(v: Vignette) -> list[str]:
@@ -226,12 +253,17 @@ def _exercise_rationale(v: Vignette) -> list[str]:
         options = ex.get("options", [])
         best = next((o for o in options if o.get("best")), None)
         if best is not None:
-            out += [f"**Best response: option {best['id']}.**", "", _quote(best["text"]), ""]
+            out += [
+                f"**Best response: option {_one_line(best['id'])}.**",
+                "",
+                _quote(best["text"]),
+                "",
+            ]
         out += ["**Why:** " + _one_line(ex.get("rationale", "")), ""]
         out += ["**Feedback per option:**", ""]
         for o in options:
             mark = " (best)" if o.get("best") else ""
-            out.append(f"- **{o['id']}**{mark}: {_one_line(o['text'])}")
+            out.append(f"- **{_one_line(o['id'])}**{mark}: {_one_line(o['text'])}")
             out.append(f"  - {_one_line(o['feedback'])}")
     elif kind == "rate":
         ref = ex.get("reference", {})
@@ -240,7 +272,7 @@ def _exercise_rationale(v: Vignette) -> list[str]:
         out += ["| Guideline | Rating | Why |", "|---|---|---|"]
         for g in ("safety", "care", "understanding", "focus"):
             reason = _one_line(why.get(g, "")).replace("|", "\\|")
-            out.append(f"| {g} | {ref.get(g, '')} | {reason} |")
+            out.append(f"| {g} | {_one_line(ref.get(g, ''))} | {reason} |")
     elif kind == "practice":
         out += ["**Prompt:** " + _one_line(ex.get("prompt", "")), "", "**Rubric:**", ""]
         out += [f"- {_one_line(item)}" for item in ex.get("rubric", [])]
@@ -248,21 +280,23 @@ def _exercise_rationale(v: Vignette) -> list[str]:
         for example in ex.get("examples", []):
             out.append(f"- {_one_line(example['text'])}")
             out.append(f"  - *Note:* {_one_line(example['note'])}")
-        links = [f"{k}: `{ex[k]}`" for k in ("easier", "harder") if ex.get(k)]
+        links = [f"{k}: {_code(ex[k])}" for k in ("easier", "harder") if ex.get(k)]
         if links:
             out += ["", "Linked practice: " + "; ".join(links) + "."]
     elif kind == "dialogue":
         start = ex.get("alliance", {})
         out.append(
             "Starting alliance: "
-            + ", ".join(f"{k} {start[k]}" for k in ("bond", "goals", "tasks") if k in start)
+            + ", ".join(
+                f"{k} {_one_line(start[k])}" for k in ("bond", "goals", "tasks") if k in start
+            )
             + "."
         )
         out += ["", "**Best path:**", ""]
         number = 0
         for step, choice in _best_path(ex):
             if choice is None:
-                out.append(f"- Ending `{step['id']}`: {_one_line(step.get('ending', ''))}")
+                out.append(f"- Ending {_code(step['id'])}: {_one_line(step.get('ending', ''))}")
                 continue
             number += 1
             out.append(f"{number}. Client: “{_one_line(step['client'])}”")
@@ -271,14 +305,15 @@ def _exercise_rationale(v: Vignette) -> list[str]:
         out += ["", "**All endings:**", ""]
         for step in ex.get("steps", []):
             if not step.get("choices"):
-                out.append(f"- `{step['id']}`: {_one_line(step.get('ending', ''))}")
+                out.append(f"- {_code(step['id'])}: {_one_line(step.get('ending', ''))}")
     elif kind == "spot":
         out += ["**Prompt:** " + _one_line(ex.get("prompt", "")), "", "**Rupture lines:**", ""]
         for n, line in enumerate(ex.get("transcript", []), start=1):
             rupture = line.get("rupture", "none")
             if rupture and rupture != "none":
                 out.append(
-                    f"- Line {n} ({line['speaker']}, **{rupture}**): “{_one_line(line['text'])}”"
+                    f"- Line {n} ({_one_line(line['speaker'])}, **{_one_line(rupture)}**): "
+                    f"“{_one_line(line['text'])}”"
                 )
                 out.append(f"  - {_one_line(line.get('feedback', ''))}")
         out += ["", "**Why:** " + _one_line(ex.get("rationale", ""))]
@@ -287,10 +322,10 @@ def _exercise_rationale(v: Vignette) -> list[str]:
 
 def _vignette_section(v: Vignette) -> list[str]:
     out = [
-        f"#### {v.id}: {v.title}",
+        f"#### {v.id}: {_one_line(v.title)}",
         "",
-        f"*{v.kind}* · {v.difficulty} · guidelines: {', '.join(v.guidelines)} · "
-        f"dimension: {v.dimension}",
+        f"*{_one_line(v.kind)}* · {_one_line(v.difficulty)} · guidelines: "
+        f"{_one_line(', '.join(v.guidelines))} · dimension: {_one_line(v.dimension)}",
         "",
         "**Client:** " + _one_line(v.context),
         "",
@@ -299,7 +334,7 @@ def _vignette_section(v: Vignette) -> list[str]:
     ]
     out += _exercise_rationale(v)
     if v.sources:
-        out += ["", "Sources: " + ", ".join(f"`{key}`" for key in v.sources) + "."]
+        out += ["", "Sources: " + ", ".join(_code(key) for key in v.sources) + "."]
     out.append("")
     return out
 
@@ -316,7 +351,7 @@ def _rationales(bank: Bank) -> list[str]:
         key=lambda t: (TOPIC_ORDER.index(t) if t in TOPIC_ORDER else len(TOPIC_ORDER), t),
     )
     for topic in topics:
-        out += ["", f"### Topic: {topic}", ""]
+        out += ["", f"### Topic: {_one_line(topic)}", ""]
         chosen = [v for v in bank.vignettes.values() if v.topic == topic]
         for v in sorted(chosen, key=lambda v: v.id):
             out += _vignette_section(v)
@@ -328,7 +363,7 @@ def _glossary(terms: dict[str, str]) -> list[str]:
     if not terms:
         return out + ["No glossary terms yet (add `data/glossary/<topic>.yaml`)."]
     for term in sorted(terms, key=str.casefold):
-        out.append(f"- **{term}**: {_one_line(terms[term])}")
+        out.append(f"- **{_one_line(term)}**: {_one_line(terms[term])}")
     return out
 
 
@@ -338,17 +373,19 @@ def _bibliography(refs: dict[str, dict[str, str]]) -> list[str]:
         return out + ["No references yet (add `data/references/<topic>.yaml`)."]
     seen: set[str] = set()
     for key, entry in sorted(refs.items(), key=lambda kv: (kv[1]["apa"].casefold(), kv[0])):
-        apa = _one_line(entry["apa"])
+        apa = " ".join(entry["apa"].split())
         if apa in seen:
             continue
         seen.add(apa)
-        line = f"- {apa}"
+        line = f"- {_one_line(apa)}"
         doi = entry.get("doi")
+        url = entry.get("url", "")
         if doi:
-            line += f" [https://doi.org/{doi}](https://doi.org/{doi})"
-        elif entry.get("url") and entry["url"] not in apa:
-            line += f" <{entry['url']}>"
-        out.append(line + f" `{key}`")
+            line += " " + _doi_link(doi)
+        elif url and url not in apa:
+            # A link only for a plain web address; anything else is shown as text.
+            line += f" <{url}>" if _SAFE_URL.match(url) else f" {_one_line(url)}"
+        out.append(line + f" {_code(key)}")
     return out
 
 
