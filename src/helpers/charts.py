@@ -725,7 +725,9 @@ def make_chart(name: str, data: ClassData | str | os.PathLike[str] | None = None
         return chart
     build, draw, summarise, describe = CHARTS[name]
     view = build(data)
-    figure = accessible_figure(draw(view, data), alt=describe(view), summary=summarise(view))
+    figure = accessible_figure(
+        draw(view, data), alt=describe(view), summary=summarise(view), tight=False
+    )
     chart = ClassChart(name, HEADINGS[name], data.banner, figure, view, list(PROMPTS[name]))
     data.cache[f"chart:{name}"] = chart
     return chart

@@ -21,10 +21,20 @@ if TYPE_CHECKING:
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
 
-def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
-    """The figure as PNG bytes, without a timestamp or software tag (stable across runs)."""
+def png_bytes(fig: Figure, dpi: int = 100, *, tight: bool = True) -> bytes:
+    """The figure as PNG bytes, without a timestamp or software tag (stable across runs).
+
+    ``tight=False`` is for figures with a constrained layout, which already fit their page:
+    a tight bounding box would draw the figure twice, for almost no difference.
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=dpi,
+        bbox_inches="tight" if tight else None,
+        metadata={"Software": None},
+    )
     return buffer.getvalue()
 
 
@@ -49,11 +59,13 @@ class AccessibleFigure:
         return self.summary
 
 
-def accessible_figure(fig: Figure, alt: str, summary: str) -> AccessibleFigure:
+def accessible_figure(
+    fig: Figure, alt: str, summary: str, *, tight: bool = True
+) -> AccessibleFigure:
     """Render ``fig`` once, close it (so it is not shown a second time), and wrap it."""
     import matplotlib.pyplot as plt
 
     try:
-        return AccessibleFigure(png=png_bytes(fig), alt=alt, summary=summary)
+        return AccessibleFigure(png=png_bytes(fig, tight=tight), alt=alt, summary=summary)
     finally:
         plt.close(fig)
