@@ -13,6 +13,7 @@ pick an option, Home/End, and Tab between radio buttons.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -20,7 +21,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LabPage, LabServer, open_lab_page
+from tests.browser.conftest import CURRENT, REPO, LabPage, LabServer, open_lab_page
+
+SHORTCUTS_PLUGIN = "@jupyterlab/shortcuts-extension:shortcuts"
+
+
+def notebook_shortcuts_limited_to_cells() -> bool:
+    """Whether the course's Lab settings move the notebook's command-mode shortcuts from any
+    focused element to the focused cell (see docs/accessibility.md, known issue 1)."""
+    overrides = json.loads((REPO / "config" / "lab-overrides.json").read_text("utf-8"))
+    return bool(overrides.get(SHORTCUTS_PLUGIN, {}).get("shortcuts"))
 
 
 @pytest.fixture(scope="module")
@@ -108,16 +118,23 @@ def say(exercise: Any, start: str) -> Any:
 
 def test_dialogue_by_keyboard(keyboard: LabPage) -> None:
     exercise = keyboard.exercise("demo-04")
-    say(exercise, "Say 1: Thank you for telling me").focus()
+    first = say(exercise, "Say 1: Thank you for telling me")
+    first.focus()
     press(keyboard, "Enter")
     expect(exercise).to_contain_text("Bond 7/10 ▲ +2")
     # The chosen button is replaced by the next step's buttons: Tab reaches the first of them.
+    second = say(exercise, "Say 1: So we have been")
+    expect(first).to_have_count(0)
+    expect(second).to_be_visible()
     press(keyboard, "Tab")
-    expect(say(exercise, "Say 1: So we have been")).to_be_focused()
+    expect(second).to_be_focused()
     press(keyboard, "Enter")
     expect(exercise).to_contain_text("Goals 7/10 ▲ +2")
+    third = say(exercise, "Say 1: Then let's start")
+    expect(second).to_have_count(0)
+    expect(third).to_be_visible()
     press(keyboard, "Tab")
-    expect(say(exercise, "Say 1: Then let's start")).to_be_focused()
+    expect(third).to_be_focused()
     press(keyboard, "Space")
     expect(status_of(exercise)).to_contain_text("The conversation has ended.")
     expect(exercise).to_contain_text("Tasks 7/10 ▲ +2")
@@ -147,3 +164,34 @@ def test_spot_by_keyboard(keyboard: LabPage) -> None:
     expect(lines[0]).to_have_value("no rupture")
     press(keyboard, "Tab", "Tab", "Tab", "Enter")
     expect(status_of(exercise)).to_contain_text("3 of 3 lines right.")
+
+
+@pytest.mark.xfail(
+    condition=not notebook_shortcuts_limited_to_cells(),
+    strict=True,
+    reason="JupyterLab's command-mode shortcuts still act on keys pressed in exercise controls: "
+    f"config/lab-overrides.json needs the {SHORTCUTS_PLUGIN} block (docs/accessibility.md)",
+)
+def test_notebook_shortcuts_leave_exercise_keys_alone(
+    browser_context: Any, lab: LabServer, exercise_notebook: Any
+) -> None:
+    """Keys pressed on an exercise's drop-down or radio button go to that control: "x" does not
+    cut the exercise's cell, "m" does not turn it into Markdown, ArrowDown picks the next option."""
+    path = exercise_notebook("shortcuts", "demo-01", "demo-05")
+    with open_lab_page(browser_context, lab) as lab_page:
+        lab_page.open_notebook(path)
+        lab_page.run_all()
+        cells = lab_page.page.locator(f"{CURRENT} .jp-Cell")
+        markdown = lab_page.page.locator(f"{CURRENT} .jp-MarkdownCell")
+        count, markdown_count = cells.count(), markdown.count()
+        line_1 = lab_page.exercise("demo-05").get_by_label("Line 1 (client) shows:")
+        line_1.focus()
+        press(lab_page, "x")
+        expect(lab_page.exercise("demo-05")).to_have_count(1)
+        expect(cells).to_have_count(count)
+        press(lab_page, "ArrowDown")
+        expect(line_1).to_be_focused()
+        expect(line_1).to_have_value("withdrawal")
+        lab_page.exercise("demo-01").get_by_role("radio").first.focus()
+        press(lab_page, "m")
+        expect(markdown).to_have_count(markdown_count)
