@@ -174,7 +174,9 @@ def test_the_instructor_collects_exactly_what_trainees_share(store, dropbox):
     assert by_session[2][5] == "client"
     [comment] = comment_rows(submissions)
     assert comment[-1] == "I interrupted twice."
-    assert comment[0] == json.loads(first.read_text())["submission_id"]
+    shared = json.loads(first.read_text())
+    assert tuple(comment[:4]) == (shared["cohort"], shared["week"], 1, "counselor")
+    assert shared["submission_id"] not in comment and shared["pseudonym"] not in comment
 
 
 def test_the_drop_folder_comes_from_the_environment(store, dropbox, monkeypatch):
