@@ -13,7 +13,6 @@ pick an option, Home/End, and Tab between radio buttons.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -21,16 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CURRENT, REPO, LabPage, LabServer, open_lab_page
-
-SHORTCUTS_PLUGIN = "@jupyterlab/shortcuts-extension:shortcuts"
-
-
-def notebook_shortcuts_limited_to_cells() -> bool:
-    """Whether the course's Lab settings move the notebook's command-mode shortcuts from any
-    focused element to the focused cell (see docs/accessibility.md, known issue 1)."""
-    overrides = json.loads((REPO / "config" / "lab-overrides.json").read_text("utf-8"))
-    return bool(overrides.get(SHORTCUTS_PLUGIN, {}).get("shortcuts"))
+from tests.browser.conftest import CURRENT, LabPage, LabServer, open_lab_page
 
 
 @pytest.fixture(scope="module")
@@ -166,12 +156,6 @@ def test_spot_by_keyboard(keyboard: LabPage) -> None:
     expect(status_of(exercise)).to_contain_text("3 of 3 lines right.")
 
 
-@pytest.mark.xfail(
-    condition=not notebook_shortcuts_limited_to_cells(),
-    strict=True,
-    reason="JupyterLab's command-mode shortcuts still act on keys pressed in exercise controls: "
-    f"config/lab-overrides.json needs the {SHORTCUTS_PLUGIN} block (docs/accessibility.md)",
-)
 def test_notebook_shortcuts_leave_exercise_keys_alone(
     browser_context: Any, lab: LabServer, exercise_notebook: Any
 ) -> None:
