@@ -346,3 +346,23 @@ def test_a_failed_share_says_so_and_keeps_the_reflection_unshared(home, monkeypa
     assert list((home / "outbox").iterdir()) == []
     [saved] = get_store().reflections()
     assert saved["shared_as"] is None and saved["ratings"]["safety"] == 7
+
+
+def test_history_of_an_unreadable_store_is_a_note_with_the_advice(home):
+    home.mkdir(parents=True)
+    (home / "alliance.sqlite3").write_bytes(b"not a database " * 100)
+    shown = show_my_history()
+    assert not isinstance(shown, AccessibleFigure)
+    assert repr(shown).startswith("Your saved reflections cannot be shown right now.")
+    assert "Rename it" in repr(shown)
+    assert "Rename it" in shown._repr_html_()
+
+
+def test_history_when_the_folder_cannot_be_read_says_what_to_check(home, monkeypatch):
+    class Broken:
+        def reflections(self):
+            raise PermissionError(13, "Permission denied")
+
+    shown = show_my_history(store=Broken())
+    assert "Permission denied" in repr(shown)
+    assert "can write to it" in repr(shown)

@@ -341,10 +341,28 @@ def _draw_panel(ax: Axes, rows: list[dict], field: str, items: tuple[str, ...], 
     return f"{title}, {which} {', '.join(map(str, sessions))}: " + "; ".join(described)
 
 
+def _store_problem(error: Exception) -> Note:
+    """A plain note instead of a traceback when the private store cannot be opened."""
+    if isinstance(error, StoreError):
+        advice = str(error)  # the store's own message says what to do
+    else:
+        reason = getattr(error, "strerror", None) or str(error) or error.__class__.__name__
+        advice = (
+            f"The problem was: {reason}. Check that your private folder "
+            f"{display_path(alliance_home())} exists and that you can write to it, then run "
+            "this cell again. If it keeps happening, tell your instructor."
+        )
+    text = f"Your saved reflections cannot be shown right now. {advice}"
+    return Note(text, f'<p role="status">⚠ {html.escape(text)}</p>')
+
+
 def show_my_history(*, store: Store | None = None) -> AccessibleFigure | Note:
     """Your own ratings across practice sessions (only you see this; nothing is shared)."""
-    store = store if store is not None else get_store()
-    reflections = store.reflections()
+    try:
+        store = store if store is not None else get_store()
+        reflections = store.reflections()
+    except (StoreError, sqlite3.Error, OSError) as error:
+        return _store_problem(error)
     if not reflections:
         text = (
             "You have not saved any reflections yet. After a practice session, fill in the "
