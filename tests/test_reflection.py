@@ -366,3 +366,36 @@ def test_history_when_the_folder_cannot_be_read_says_what_to_check(home, monkeyp
     shown = show_my_history(store=Broken())
     assert "Permission denied" in repr(shown)
     assert "can write to it" in repr(shown)
+
+
+def saved_form(home) -> ReflectionForm:
+    from helpers.store import pseudonym
+
+    pseudonym()
+    form = reflection_form()
+    fill(form)
+    form.save_button.click()
+    form.cohort.value = "FALL26"
+    return form
+
+
+def test_sharing_when_the_outbox_cannot_be_made_shows_a_message(home):
+    form = saved_form(home)
+    (home / "outbox").write_text("a file where the outbox folder should be")
+    form.share_button.click()
+    shown = visible_text(form.share_status.value)
+    assert "⚠ Your private outbox $ALLIANCE_HOME/outbox could not be made ready" in shown
+    assert get_store().reflections()[0]["shared_as"] is None
+
+
+def test_sharing_when_the_store_cannot_be_read_shows_a_message(home, monkeypatch):
+    form = saved_form(home)
+
+    def unreadable(_reflection_id):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(form.store, "reflection", unreadable)
+    form.share_button.click()
+    shown = visible_text(form.share_status.value)
+    assert "⚠ Sharing did not work (Input/output error), so nothing was shared." in shown
+    assert "Your reflection is still saved" in shown

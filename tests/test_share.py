@@ -444,3 +444,45 @@ def test_a_submission_collect_would_reject_is_never_written(tmp_path, monkeypatc
         share_module.share_reflection(rid, store=store, dropbox=drop, cohort="FALL26")
     assert list(drop.iterdir()) == []
     assert store.reflection(rid)["shared_as"] is None
+
+
+def sql(store, statement: str, *params) -> None:
+    """Change the store file behind the store's back, as a damaged disk or old bug would."""
+    import sqlite3
+
+    with sqlite3.connect(store.path) as conn:
+        conn.execute(statement, params)
+    conn.close()
+
+
+def test_an_unreadable_answer_is_left_out_of_the_choices_not_a_crash(store, dropbox):
+    store.record_answer("care-04", "choose", {"option": "b"}, correct=True)
+    broken = store.record_answer("safety-02", "choose", {"option": "c"}, correct=True)
+    sql(store, "UPDATE answers SET answer = '{not json' WHERE id = ?", broken)
+    path = share_reflection(save(store), dropbox=dropbox)
+    submission = json.loads(path.read_text(encoding="utf-8"))
+    assert submission["choices"] == [{"vignette": "care-04", "option": "b", "attempts": 1}]
+
+
+def test_an_outbox_that_cannot_be_made_is_a_plain_message(store, home):
+    reflection_id = save(store)
+    (home / "outbox").write_text("a file where the outbox folder should be")
+    with pytest.raises(ShareError) as caught:
+        share_reflection(reflection_id)
+    assert str(caught.value).startswith(
+        "Your private outbox $ALLIANCE_HOME/outbox could not be made ready"
+    )
+    assert "nothing was shared" in str(caught.value)
+    assert store.reflection(reflection_id)["shared_as"] is None
+
+
+def test_a_damaged_reflection_is_a_plain_message_and_stays_unshared(store, dropbox):
+    reflection_id = save(store)
+    sql(store, "UPDATE reflections SET ratings = '{}' WHERE id = ?", reflection_id)
+    with pytest.raises(ShareError) as caught:
+        share_reflection(reflection_id, dropbox=dropbox)
+    assert str(caught.value).startswith(
+        "This reflection could not be prepared for sharing (the saved reflection has no 'safety')"
+    )
+    assert files_in(dropbox) == []
+    assert store.reflection(reflection_id)["shared_as"] is None

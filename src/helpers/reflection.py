@@ -257,22 +257,38 @@ class ReflectionForm(widgets.VBox):
                 ok=False,
             )
             return
-        saved = self.store.reflection(self.saved_id)
-        if saved is not None and saved["shared_as"]:
-            self.share_status.value = _status(
-                "This reflection has already been shared; it was not sent again.", ok=True
-            )
-            return
+        # A button's errors go to Lab's log, not the cell: every failure must become a message.
         try:
+            saved = self.store.reflection(self.saved_id)
+            if saved is not None and saved["shared_as"]:
+                self.share_status.value = _status(
+                    "This reflection has already been shared; it was not sent again.", ok=True
+                )
+                return
             path = share_reflection(
                 self.saved_id, store=self.store, cohort=self.cohort.value.strip() or None
             )
         except (ShareError, StoreError, sqlite3.Error) as error:
             self.share_status.value = _status(html.escape(str(error)), ok=False)
             return
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+            self.share_status.value = _status(
+                html.escape(
+                    f"Sharing did not work ({reason}), so nothing was shared. Your reflection "
+                    "is still saved: try again, or ask your instructor."
+                ),
+                ok=False,
+            )
+            return
         message = html.escape(share_message(path, self.store))
         if is_in_outbox(path, self.store):
-            message += f"<br>{download_link(path)}"
+            try:
+                message += f"<br>{download_link(path)}"
+            except OSError:
+                message += "<br>" + html.escape(
+                    "The download link could not be made; open the outbox folder named above."
+                )
         self.share_status.value = _status(message, ok=True)
 
 

@@ -85,6 +85,8 @@ def choices_summary(store: Store) -> list[dict[str, Any]]:
     latest: dict[str, str] = {}
     attempts: dict[str, int] = {}
     for answer in store.answers():
+        if not getattr(answer, "readable", True) or not isinstance(answer.answer, dict):
+            continue  # a row that could not be read back: it stays saved, it is just not sent
         if answer.kind != "choose" or not VIGNETTE_PATTERN.match(answer.vignette_id):
             continue
         option = answer.answer.get("option", answer.answer.get("choice"))
@@ -109,13 +111,22 @@ def _roster_names(roster: str | os.PathLike[str] | None) -> list[str]:
 
 
 def build_submission(
-    reflection: dict[str, Any], *, store: Store, cohort: str, names: Iterable[str] = ()
+    reflection: dict[str, Any],
+    *,
+    store: Store,
+    cohort: str,
+    names: Iterable[str] = (),
+    submission_id: str | None = None,
 ) -> dict[str, Any]:
-    """The submission for one saved reflection, exactly in the shared format (version 1)."""
+    """The submission for one saved reflection, exactly in the shared format (version 1).
+
+    ``submission_id`` is the id it was shared under before, if any: sent again under the same
+    id, the instructor's collect counts it once.
+    """
     submission: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "submission_id": secrets.token_hex(16),
+        "submission_id": submission_id or secrets.token_hex(16),
         "pseudonym": _pseudonym(store),
         "cohort": cohort,
         "week": iso_week(reflection["created"]),
@@ -191,9 +202,16 @@ def _publish(temporary: Path, final: Path) -> None:
         pass  # the submission is complete; collect skips a left-over temporary file
 
 
-def write_submission(submission: dict[str, Any], folder: Path) -> Path:
-    """Write one submission atomically as ``<week>-<submission id>.json``, mode 0640."""
-    final = folder / f"{submission['week']}-{submission['submission_id']}.json"
+def write_submission(
+    submission: dict[str, Any], folder: Path, *, name_token: str | None = None
+) -> Path:
+    """Write one submission atomically as ``<week>-<token>.json``, mode 0640.
+
+    The token is the submission id unless ``name_token`` is given (a reflection sent again
+    keeps its id but needs a new file name).
+    """
+    token = name_token or submission["submission_id"]
+    final = folder / f"{submission['week']}-{token}.json"
     temporary = folder / f".{secrets.token_hex(16)}.partial"
     payload = json.dumps(submission, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640)
@@ -235,8 +253,23 @@ def share_reflection(
         raise ShareError(f"There is no saved reflection number {reflection_id}.")
     code = check_cohort(cohort)
     names = _roster_names(roster)
-    folder = _target(store, dropbox)
-    submission = build_submission(reflection, store=store, cohort=code, names=names)
+    try:
+        folder = _target(store, dropbox)
+    except OSError as error:
+        reason = error.strerror or error.__class__.__name__
+        raise ShareError(
+            f"Your private outbox {display_path(outbox(store))} could not be made ready "
+            f"({reason}), so nothing was shared. Your reflection is still saved: check that "
+            "you can write to your private folder, then try again, or ask your instructor."
+        ) from error
+    try:
+        submission = build_submission(reflection, store=store, cohort=code, names=names)
+    except (KeyError, TypeError, ValueError, OSError, StoreError) as error:
+        raise ShareError(
+            f"This reflection could not be prepared for sharing ({_reason(error)}), so nothing "
+            "was shared. It is still saved; tell your instructor, who can pass this message on "
+            "to the course maintainers."
+        ) from error
     try:
         validate_submission(submission)  # nothing the instructor's collect would reject
     except SubmissionError as error:
@@ -254,6 +287,14 @@ def share_reflection(
         ) from error
     store.mark_shared(reflection_id, submission["submission_id"])
     return path
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, KeyError):
+        return (
+            f"the saved reflection has no {error.args[0]!r}" if error.args else "a value is missing"
+        )
+    return getattr(error, "strerror", None) or str(error) or error.__class__.__name__
 
 
 def is_in_outbox(path: Path, store: Store | None = None) -> bool:
