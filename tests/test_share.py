@@ -486,3 +486,48 @@ def test_a_damaged_reflection_is_a_plain_message_and_stays_unshared(store, dropb
     )
     assert files_in(dropbox) == []
     assert store.reflection(reflection_id)["shared_as"] is None
+
+
+def test_a_reflection_shared_twice_keeps_its_id_so_collect_counts_it_once(store, dropbox):
+    from helpers.collect import collect_folder
+
+    reflection_id = save(store)
+    first = share_reflection(reflection_id, dropbox=dropbox)
+    again = share_reflection(reflection_id, dropbox=dropbox)
+    assert first != again and NAME.match(again.name)
+    ids = [json.loads(path.read_text())["submission_id"] for path in (first, again)]
+    assert ids[0] == ids[1] == store.reflection(reflection_id)["shared_as"]
+    submissions, report = collect_folder(dropbox)
+    assert len(submissions) == 1
+    assert len(report.duplicates) == 1
+
+
+def test_export_all_sends_shared_reflections_again_under_their_first_ids(store, tmp_path):
+    from helpers.collect import collect_folder
+
+    first, second = save(store, session=1), save(store, session=2)
+    target = tmp_path / "to-send"
+    assert alliance(["export", "--to", str(target)]) == 0
+    assert alliance(["export", "--all", "--to", str(target)]) == 0
+    sent = [json.loads(path.read_text())["submission_id"] for path in files_in(target)]
+    assert len(sent) == 4
+    assert sorted(set(sent)) == sorted(store.reflection(r)["shared_as"] for r in (first, second))
+    submissions, report = collect_folder(target)
+    assert len(submissions) == 2 and len(report.duplicates) == 2
+
+
+def test_if_the_share_cannot_be_noted_the_file_is_taken_back(store, dropbox, monkeypatch):
+    reflection_id = save(store)
+
+    def locked(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "mark_shared", locked)
+    with pytest.raises(ShareError) as caught:
+        share_reflection(reflection_id, dropbox=dropbox)
+    assert str(caught.value).startswith(
+        "Your private store could not note the share (No space left on device), so the file "
+        "was taken back and nothing was shared."
+    )
+    assert files_in(dropbox) == []
+    assert store.reflection(reflection_id)["shared_as"] is None

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import secrets
+import sqlite3
 import sys
 from collections.abc import Iterable
 from datetime import datetime
@@ -262,8 +263,12 @@ def share_reflection(
             f"({reason}), so nothing was shared. Your reflection is still saved: check that "
             "you can write to your private folder, then try again, or ask your instructor."
         ) from error
+    earlier = reflection.get("shared_as")
+    reused = earlier if isinstance(earlier, str) and _SUBMISSION_ID.match(earlier) else None
     try:
-        submission = build_submission(reflection, store=store, cohort=code, names=names)
+        submission = build_submission(
+            reflection, store=store, cohort=code, names=names, submission_id=reused
+        )
     except (KeyError, TypeError, ValueError, OSError, StoreError) as error:
         raise ShareError(
             f"This reflection could not be prepared for sharing ({_reason(error)}), so nothing "
@@ -278,15 +283,21 @@ def share_reflection(
             "your instructor, who can pass this message on to the course maintainers."
         ) from error
     try:
-        path = write_submission(submission, folder)
+        path = write_submission(
+            submission, folder, name_token=secrets.token_hex(16) if reused else None
+        )
     except OSError as error:
         reason = error.strerror or error.__class__.__name__
         raise ShareError(
             f"The file could not be written to {display_path(folder)} ({reason}), so nothing "
             "was shared. Your reflection is still saved: try again, or ask your instructor."
         ) from error
-    store.mark_shared(reflection_id, submission["submission_id"])
+    if not reused:
+        _remember(store, reflection_id, submission["submission_id"], path)
     return path
+
+
+_SUBMISSION_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _reason(error: BaseException) -> str:
@@ -295,6 +306,29 @@ def _reason(error: BaseException) -> str:
             f"the saved reflection has no {error.args[0]!r}" if error.args else "a value is missing"
         )
     return getattr(error, "strerror", None) or str(error) or error.__class__.__name__
+
+
+def _remember(store: Store, reflection_id: int, submission_id: str, path: Path) -> None:
+    """Note the submission id on the reflection; if that fails, take the file back.
+
+    Otherwise the next share would send the same reflection under a new id, and the class
+    view would count it twice.
+    """
+    try:
+        store.mark_shared(reflection_id, submission_id)
+    except (StoreError, sqlite3.Error, OSError, KeyError) as error:
+        try:
+            path.unlink()
+        except OSError:
+            raise ShareError(
+                f"The file {path.name} was sent, but your private store could not note that "
+                f"({_reason(error)}). Tell your instructor the file name, so it is counted once."
+            ) from error
+        raise ShareError(
+            f"Your private store could not note the share ({_reason(error)}), so the file was "
+            "taken back and nothing was shared. Your reflection is still saved: try again, or "
+            "ask your instructor."
+        ) from error
 
 
 def is_in_outbox(path: Path, store: Store | None = None) -> bool:
@@ -340,7 +374,11 @@ def download_link(path: Path) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--all", action="store_true", help="export every reflection again")
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="export every reflection, sending shared ones again under their first ids",
+    )
     which.add_argument(
         "--reflection", type=int, metavar="ID", help="export one reflection by its number"
     )
