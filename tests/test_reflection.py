@@ -60,7 +60,7 @@ def test_every_control_has_a_readable_label_and_no_slider_is_used(home):
         "I was the client: rating my partner",
     )
     assert form.role.value is None  # no role is chosen for the trainee
-    assert (form.session.min, form.session.max) == (1, 20)
+    assert form.session.description == "Practice session number (1 to 50)"
     assert form.save_button.description == "Save reflection"
     assert form.share_button.description == "Share with instructor"
     assert not any(isinstance(child, widgets.IntSlider) for child in form.children)
@@ -399,3 +399,24 @@ def test_sharing_when_the_store_cannot_be_read_shows_a_message(home, monkeypatch
     shown = visible_text(form.share_status.value)
     assert "⚠ Sharing did not work (Input/output error), so nothing was shared." in shown
     assert "Your reflection is still saved" in shown
+
+
+def test_any_session_the_store_accepts_can_be_entered(home):
+    form = reflection_form()
+    assert form.session.description == "Practice session number (1 to 50)"
+    fill(form, session=25)
+    form.save_button.click()
+    assert form.session.value == 25
+    assert get_store().reflections()[0]["session"] == 25
+
+
+@pytest.mark.parametrize("session", [0, 51, -3])
+def test_a_session_out_of_range_is_named_not_changed(home, session):
+    form = reflection_form()
+    fill(form, session=session)
+    form.save_button.click()
+    shown = visible_text(form.status.value)
+    assert "Not saved yet." in shown
+    assert f"The practice session number must be from 1 to 50; you entered {session}." in shown
+    assert form.session.value == session
+    assert get_store().reflections() == []

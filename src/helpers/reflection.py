@@ -24,6 +24,7 @@ from helpers.store import (
     CHECKINS,
     GUIDELINES,
     MAX_TEXT,
+    SESSION_RANGE,
     Store,
     StoreError,
     display_path,
@@ -49,7 +50,6 @@ ROLE_OPTIONS: list[tuple[str, str]] = [
     ("I was the client: rating my partner", "client"),
 ]
 ROLE_WORDS = {"counselor": "as counselor", "client": "as client"}
-SESSION_MAX = 20
 SHARE_TEXT_LABEL = (
     "Share my written comment with the instructor (it is scrubbed of e-mails, links, phone "
     "numbers and classmates' names)"
@@ -98,12 +98,10 @@ class ReflectionForm(widgets.VBox):
         self.saved_id: int | None = None
         self._saved_values: dict[str, Any] | None = None
 
-        self.session = widgets.BoundedIntText(
-            value=1,
-            min=1,
-            max=SESSION_MAX,
-            description=f"Practice session number (1 to {SESSION_MAX})",
-            style=_WIDE,
+        # A plain number box: a bounded one would silently change 60 to 50; problems() says so.
+        low, high = SESSION_RANGE
+        self.session = widgets.IntText(
+            value=low, description=f"Practice session number ({low} to {high})", style=_WIDE
         )
         self.role = widgets.RadioButtons(
             options=ROLE_OPTIONS, value=None, description="My role", style=_WIDE
@@ -193,6 +191,12 @@ class ReflectionForm(widgets.VBox):
         """What to fix before the form can be saved, in plain words."""
         values = self.values()
         found = []
+        low, high = SESSION_RANGE
+        if not low <= values["session"] <= high:
+            found.append(
+                f"The practice session number must be from {low} to {high}; you entered "
+                f"{values['session']}."
+            )
         if values["role"] is None:
             found.append("Choose your role in this session: counselor or client.")
         for name, value in values["ratings"].items():
