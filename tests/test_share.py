@@ -531,3 +531,39 @@ def test_if_the_share_cannot_be_noted_the_file_is_taken_back(store, dropbox, mon
     )
     assert files_in(dropbox) == []
     assert store.reflection(reflection_id)["shared_as"] is None
+
+
+def test_export_errors_go_to_stderr_and_stdout_lists_only_what_was_written(
+    store, tmp_path, capsys, monkeypatch
+):
+    first, second = save(store, session=1), save(store, session=2)
+    real_build = share_module.build_submission
+
+    def fails_on_the_second(reflection, **kwargs):
+        if reflection["id"] == second:
+            raise KeyError("safety")
+        return real_build(reflection, **kwargs)
+
+    monkeypatch.setattr(share_module, "build_submission", fails_on_the_second)
+    assert alliance(["export", "--to", str(tmp_path / "out")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"Wrote reflection {first} (session 1, as counselor)")
+    assert "could not be prepared" not in captured.out
+    assert captured.err.startswith(
+        "This reflection could not be prepared for sharing (the saved reflection has no 'safety')"
+    )
+
+
+def test_export_with_an_unreadable_store_says_so_on_stderr(store, capsys, monkeypatch):
+    import sqlite3
+
+    def unreadable():
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(store, "reflections", unreadable)
+    assert alliance(["export"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "Your saved reflections could not be read: database disk image is malformed\n"
+    )

@@ -406,19 +406,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         store = get_store()
-    except StoreError as error:
-        print(error, file=sys.stderr)
+        if args.reflection is not None:
+            found = store.reflection(args.reflection)
+            if found is None:
+                print(f"There is no saved reflection number {args.reflection}.", file=sys.stderr)
+                return 1
+            chosen = [found]
+        elif args.all:
+            chosen = store.reflections()
+        else:
+            chosen = [r for r in store.reflections() if not r["shared_as"]]
+    except (StoreError, sqlite3.Error, OSError) as error:
+        print(f"Your saved reflections could not be read: {_reason(error)}", file=sys.stderr)
         return 1
-    if args.reflection is not None:
-        found = store.reflection(args.reflection)
-        if found is None:
-            print(f"There is no saved reflection number {args.reflection}.", file=sys.stderr)
-            return 1
-        chosen = [found]
-    elif args.all:
-        chosen = store.reflections()
-    else:
-        chosen = [r for r in store.reflections() if not r["shared_as"]]
     if not chosen:
         print("Nothing to export: every saved reflection has been shared already.")
         return 0
