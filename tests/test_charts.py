@@ -280,6 +280,41 @@ def test_s4_a_handout_differing_by_one_to_four_trainees_is_refused(tmp_path):
     assert json.loads((folder / SNAPSHOT_FILE).read_text())["n"] == 17
 
 
+def test_s4_the_same_number_of_different_trainees_is_refused_too(tmp_path):
+    folder = tmp_path / "handout"
+    write_handout(real_class(12), folder)
+    before = (folder / SNAPSHOT_FILE).read_bytes()
+    thirteen = real_class(13).frame
+    swapped = thirteen[thirteen["pseudonym"] != trainee(0)].reset_index(drop=True)
+    with pytest.raises(SnapshotError) as error:
+        write_handout(ClassData(validate_frame(swapped), False, "class.csv"), folder)
+    assert str(error.value).startswith(
+        "Not published: this class has 12 trainees, as many as the handout already in "
+        "'handout', but not the same submissions."
+    )
+    assert (folder / SNAPSHOT_FILE).read_bytes() == before
+
+
+def test_a_handout_that_fails_midway_keeps_the_old_snapshot(tmp_path, monkeypatch):
+    from helpers import charts as charts_module
+
+    folder = tmp_path / "handout"
+    write_handout(real_class(12), folder)
+    before = (folder / SNAPSHOT_FILE).read_bytes()
+    real_replace = os.replace
+
+    def failing_replace(source, target):
+        if Path(target).name == SNAPSHOT_FILE:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(charts_module.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        write_handout(real_class(17), folder)
+    assert (folder / SNAPSHOT_FILE).read_bytes() == before  # never half a snapshot
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
 def test_show_choices_accepts_a_class_csv_path(tmp_path):
     from helpers.sample import write_class_csv
 

@@ -778,8 +778,9 @@ def snapshot_id(data: ClassData) -> str:
 
 
 def check_snapshot(data: ClassData, folder: Path) -> dict[str, object]:
-    """Rule S4: refuse a handout whose n differs by 1-4 trainees from the last one published
-    in the same folder (comparing the two would reveal those trainees' answers)."""
+    """Rule S4: refuse a handout made from other submissions than the last one published in
+    the same folder unless n changed by at least 5 (comparing the two would reveal the answers
+    of the few trainees who came, went or were swapped; the same n is no protection)."""
     record = {"n": data.n_trainees, "id": snapshot_id(data)}
     path = folder / SNAPSHOT_FILE
     if not path.exists():
@@ -793,7 +794,15 @@ def check_snapshot(data: ClassData, folder: Path) -> dict[str, object]:
             "choose a new folder."
         ) from None
     delta = abs(record["n"] - previous_n)
-    if previous.get("id") != record["id"] and 0 < delta < MIN_TRAINEES:
+    if previous.get("id") != record["id"] and delta == 0:
+        raise SnapshotError(
+            f"Not published: this class has {record['n']} trainees, as many as the handout "
+            f"already in '{folder.name}', but not the same submissions. Two handouts that "
+            "differ by a few submissions let readers work out what those trainees answered. "
+            f"Publish again when at least {MIN_TRAINEES} trainees more (or fewer) have shared, "
+            "or keep the earlier handout."
+        )
+    if previous.get("id") != record["id"] and delta < MIN_TRAINEES:
         raise SnapshotError(
             f"Not published: this class has {record['n']} trainees and the handout already in "
             f"'{folder.name}' was made from {previous_n}. Two handouts that differ by "
@@ -880,8 +889,8 @@ def write_handout(
     folder: str | os.PathLike[str] = "handout",
 ) -> Path:
     """Save the class view as one PDF (title page, then a page per chart) and a PNG per
-    chart in ``folder``; returns the PDF's path. Refuses (S4) a handout whose class differs
-    by 1-4 trainees from the previous handout in the same folder."""
+    chart in ``folder``; returns the PDF's path. Refuses (S4) a handout made from other
+    submissions than the previous one in the same folder unless n changed by 5 or more."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     data = _data(data)
@@ -899,5 +908,30 @@ def write_handout(
     os.replace(partial, pdf_path)  # a failed run never leaves half a handout
     for number, chart in enumerate(charts, 1):
         (folder / f"{number:02d}-{chart.name.replace('_', '-')}.png").write_bytes(chart.figure.png)
-    (folder / SNAPSHOT_FILE).write_text(json.dumps(record) + "\n", encoding="utf-8")
+    # Last, once the PDF and PNGs are complete: a failed run leaves the old snapshot in force.
+    _replace_atomically(folder / SNAPSHOT_FILE, (json.dumps(record) + "\n").encode("utf-8"))
     return pdf_path
+
+
+def _replace_atomically(path: Path, data: bytes) -> None:
+    """Rule D2: temporary file in the same folder, synced, then renamed over ``path``."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with open(temporary, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    try:
+        fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
