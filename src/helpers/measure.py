@@ -85,6 +85,78 @@ def _request(url: str, token: str, method: str = "GET", body: dict | None = None
     return json.loads(payload) if payload else None
 
 
+@dataclass
+class CellRun:
+    """What one code cell did in a kernel: its text output and, if it failed, the error."""
+
+    output: str
+    error: str | None = None
+    traceback: tuple[str, ...] = ()
+
+
+def run_code_in_kernel(
+    conn: Any,
+    code: str,
+    *,
+    session: str,
+    username: str = "alliance",
+    timeout: float = _CELL_TIMEOUT,
+) -> CellRun:
+    """Run ``code`` over an open kernel websocket ``conn``, as JupyterLab does.
+
+    Returns what the cell printed and displayed (as text) and its error, if any; raises
+    TimeoutError if the kernel is not idle again within ``timeout`` seconds. The one place
+    the course speaks the kernel's message protocol (``alliance measure`` and the hub tests).
+    """
+    msg_id = uuid.uuid4().hex
+    conn.send(
+        json.dumps(
+            {
+                "header": {
+                    "msg_id": msg_id,
+                    "username": username,
+                    "session": session,
+                    "msg_type": "execute_request",
+                    "version": "5.3",
+                    "date": "",
+                },
+                "parent_header": {},
+                "metadata": {},
+                "content": {
+                    "code": code,
+                    "silent": False,
+                    "store_history": True,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                    "stop_on_error": True,
+                },
+                "channel": "shell",
+                "buffers": [],
+            }
+        )
+    )
+    output: list[str] = []
+    result = CellRun("")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        message = json.loads(conn.recv())
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind = message["header"]["msg_type"]
+        content = message["content"]
+        if kind == "stream":
+            output.append(content["text"])
+        elif kind in ("execute_result", "display_data"):
+            output.append(content["data"].get("text/plain", "") + "\n")
+        elif kind == "error":
+            result.error = f"{content.get('ename')}: {content.get('evalue')}"
+            result.traceback = tuple(content.get("traceback", ()))
+        elif kind == "status" and content["execution_state"] == "idle":
+            result.output = "".join(output)
+            return result
+    raise TimeoutError(f"the code did not finish within {timeout:.0f} seconds")
+
+
 def run_cells(ws_url: str, token: str, cells: list[str], label: str) -> None:
     """Run ``cells`` one by one in the kernel behind ``ws_url``, as a browser would.
 
@@ -98,49 +170,12 @@ def run_cells(ws_url: str, token: str, cells: list[str], label: str) -> None:
     session = uuid.uuid4().hex
     try:
         for number, code in enumerate(cells, 1):
-            msg_id = uuid.uuid4().hex
-            conn.send(
-                json.dumps(
-                    {
-                        "header": {
-                            "msg_id": msg_id,
-                            "username": "measure",
-                            "session": session,
-                            "msg_type": "execute_request",
-                            "version": "5.3",
-                            "date": "",
-                        },
-                        "parent_header": {},
-                        "metadata": {},
-                        "content": {
-                            "code": code,
-                            "silent": False,
-                            "store_history": True,
-                            "user_expressions": {},
-                            "allow_stdin": False,
-                            "stop_on_error": True,
-                        },
-                        "channel": "shell",
-                        "buffers": [],
-                    }
-                )
-            )
-            error = None
-            deadline = time.monotonic() + _CELL_TIMEOUT
-            while time.monotonic() < deadline:
-                message = json.loads(conn.recv())
-                if message.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                kind = message["header"]["msg_type"]
-                if kind == "error":
-                    content = message["content"]
-                    error = f"{content.get('ename')}: {content.get('evalue')}"
-                if kind == "status" and message["content"]["execution_state"] == "idle":
-                    break
-            else:
-                raise MeasureError(f"{label}: code cell {number} did not finish in time")
-            if error:
-                raise MeasureError(f"{label}: code cell {number} failed ({error})")
+            try:
+                result = run_code_in_kernel(conn, code, session=session, username="measure")
+            except TimeoutError:
+                raise MeasureError(f"{label}: code cell {number} did not finish in time") from None
+            if result.error:
+                raise MeasureError(f"{label}: code cell {number} failed ({result.error})")
     finally:
         conn.close()
 

@@ -43,6 +43,8 @@ from typing import Any
 
 import pytest
 
+from helpers.measure import run_code_in_kernel
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
 CHP_NAME = "configurable-http-proxy"
@@ -665,48 +667,10 @@ class Kernel:
     def run(self, code: str) -> str:
         """Run ``code``; what it printed and displayed (as text). A Python error fails the test
         with its traceback."""
-        msg_id = uuid.uuid4().hex
-        self.conn.send(
-            json.dumps(
-                {
-                    "header": {
-                        "msg_id": msg_id,
-                        "username": "trainee",
-                        "session": self.session,
-                        "msg_type": "execute_request",
-                        "version": "5.3",
-                        "date": "",
-                    },
-                    "parent_header": {},
-                    "metadata": {},
-                    "content": {
-                        "code": code,
-                        "silent": False,
-                        "store_history": True,
-                        "user_expressions": {},
-                        "allow_stdin": False,
-                        "stop_on_error": True,
-                    },
-                    "channel": "shell",
-                    "buffers": [],
-                }
-            )
-        )
-        output: list[str] = []
-        while True:
-            message = json.loads(self.conn.recv())
-            if message.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind = message["header"]["msg_type"]
-            content = message["content"]
-            if kind == "stream":
-                output.append(content["text"])
-            elif kind in ("execute_result", "display_data"):
-                output.append(content["data"].get("text/plain", "") + "\n")
-            elif kind == "error":
-                raise AssertionError("\n".join(content["traceback"]))
-            elif kind == "status" and content["execution_state"] == "idle":
-                return "".join(output)
+        result = run_code_in_kernel(self.conn, code, session=self.session, username="trainee")
+        if result.error:
+            raise AssertionError("\n".join(result.traceback) or result.error)
+        return result.output
 
     def close(self) -> None:
         self.conn.close()
