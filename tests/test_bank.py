@@ -21,39 +21,16 @@ from helpers.bank import (
     VignetteError,
     load_bank,
 )
+from tests.builders import CHOOSE_YAML, write_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vignettes"
 EXAMPLES = FIXTURES / "examples.yaml"
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schema" / "vignette.schema.json"
 
-GOOD = """\
-vignettes:
-  - id: test-01
-    title: "A first hello"
-    guidelines: [care]
-    dimension: bond
-    difficulty: beginner
-    context: "Mei, 34, first session."
-    says: "I wasn't sure I should come."
-    exercise:
-      kind: choose
-      prompt: "What do you say?"
-      options:
-        - {id: a, text: "I'm glad you came.", best: true, feedback: "Builds the bond (care)."}
-        - {id: b, text: "Let's start.", best: false, feedback: "Skips her doubt (care)."}
-      rationale: "Welcoming her doubt shows care."
-"""
-
 
 @pytest.fixture(autouse=True)
 def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "home"))
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_examples_load_one_vignette_per_kind():
@@ -111,8 +88,8 @@ def test_unknown_id_suggests_the_closest():
 
 
 def test_one_broken_vignette_leaves_the_others_usable(tmp_path):
-    broken = GOOD.replace("test-01", "test-02").replace("best: false", "best: true")
-    path = write(tmp_path, "care.yaml", GOOD + broken.removeprefix("vignettes:\n"))
+    broken = CHOOSE_YAML.replace("test-01", "test-02").replace("best: false", "best: true")
+    path = write_file(tmp_path, "care.yaml", CHOOSE_YAML + broken.removeprefix("vignettes:\n"))
     bank = load_bank([path])
     assert bank.ids() == ["test-01"]
     assert bank.get("test-01").title == "A first hello"
@@ -120,7 +97,7 @@ def test_one_broken_vignette_leaves_the_others_usable(tmp_path):
     with pytest.raises(VignetteError) as caught:
         bank.get("test-02")
     assert str(caught.value) == (
-        "vignette 'test-02' cannot be shown because its file has 1 problem: care.yaml:28: "
+        "vignette 'test-02' cannot be shown because its file has 1 problem: care.yaml:37: "
         "vignette 'test-02', field 'exercise.options': 2 options ('a', 'b') have 'best: true' "
         "— exactly one option can be the best response; set the others to 'best: false'. "
         "Run 'alliance validate' to see every problem, or tell your instructor."
@@ -128,8 +105,8 @@ def test_one_broken_vignette_leaves_the_others_usable(tmp_path):
 
 
 def test_a_broken_file_never_stops_the_others(tmp_path):
-    write(tmp_path, "a-care.yaml", GOOD)
-    write(tmp_path, "b-safety.yaml", "vignettes:\n  - id: [unclosed\n")
+    write_file(tmp_path, "a-care.yaml", CHOOSE_YAML)
+    write_file(tmp_path, "b-safety.yaml", "vignettes:\n  - id: [unclosed\n")
     bank = load_bank(tmp_path)
     assert bank.ids() == ["test-01"]
     [problem] = bank.problems
@@ -146,8 +123,8 @@ def test_missing_file_is_a_problem_not_a_crash(tmp_path):
 
 
 def test_duplicate_id_makes_both_unusable(tmp_path):
-    write(tmp_path, "care.yaml", GOOD)
-    write(tmp_path, "focus.yaml", GOOD)
+    write_file(tmp_path, "care.yaml", CHOOSE_YAML)
+    write_file(tmp_path, "focus.yaml", CHOOSE_YAML)
     bank = load_bank(tmp_path)
     assert bank.ids() == []
     with pytest.raises(VignetteError, match=r"is already used in care\.yaml:2"):
@@ -156,7 +133,7 @@ def test_duplicate_id_makes_both_unusable(tmp_path):
 
 def test_dangling_link_is_reported_but_the_vignette_still_shows(tmp_path):
     text = EXAMPLES.read_text("utf-8").replace("harder: demo-06", "harder: dema-06")
-    path = write(tmp_path, "examples.yaml", text)
+    path = write_file(tmp_path, "examples.yaml", text)
     bank = load_bank([path])
     assert bank.get("demo-03").exercise["harder"] == "dema-06"
     assert [str(p) for p in bank.problems] == [
@@ -166,10 +143,12 @@ def test_dangling_link_is_reported_but_the_vignette_still_shows(tmp_path):
 
 
 def test_repeated_loads_are_cached_until_a_file_changes(tmp_path):
-    path = write(tmp_path, "care.yaml", GOOD)
+    path = write_file(tmp_path, "care.yaml", CHOOSE_YAML)
     first = load_bank([path])
     assert load_bank([path]) is first
-    write(tmp_path, "care.yaml", GOOD.replace("A first hello", "A second hello, longer"))
+    write_file(
+        tmp_path, "care.yaml", CHOOSE_YAML.replace("A first hello", "A second hello, longer")
+    )
     second = load_bank([path])
     assert second is not first
     assert second.get("test-01").title == "A second hello, longer"
@@ -178,7 +157,7 @@ def test_repeated_loads_are_cached_until_a_file_changes(tmp_path):
 def test_default_bank_is_the_course_folder(tmp_path, monkeypatch):
     data = tmp_path / "data"
     (data / "vignettes").mkdir(parents=True)
-    write(data / "vignettes", "care.yaml", GOOD)
+    write_file(data / "vignettes", "care.yaml", CHOOSE_YAML)
     monkeypatch.setenv("ALLIANCE_DATA", str(data))
     bank = load_bank()
     assert bank.ids() == ["test-01"]

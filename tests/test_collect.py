@@ -24,42 +24,28 @@ from helpers.collect import (
     submissions_to_frame,
     write_table,
 )
-
-RATINGS = ("safety", "care", "understanding", "focus")
-CHECKINS = ("notice_rupture", "repair_rupture", "ask_feedback")
+from helpers.submission import CHECKIN_ITEMS, RATING_ITEMS
+from tests.builders import valid_submission, write_file
 
 
 def make_doc(i: int, **changes) -> dict:
     """A valid submission, different for each i (id, pseudonym, scores, number of choices)."""
     rng = random.Random(i)
-    doc = {
-        "format": "alliance-reflection",
-        "format_version": 1,
-        "submission_id": f"{i:032x}",
-        "pseudonym": f"pseudo{i:04d}tokenAbC_-",
-        "cohort": "FALL26",
-        "week": "2026-W48",
-        "session": 1 + i % 12,
-        "role": "counselor" if i % 2 else "client",
-        "ratings": {item: rng.randint(0, 10) for item in RATINGS},
-        "checkins": {item: rng.randint(0, 10) for item in CHECKINS},
-        "choices": [
+    doc = valid_submission(
+        text=...,
+        submission_id=f"{i:032x}",
+        pseudonym=f"pseudo{i:04d}tokenAbC_-",
+        session=1 + i % 12,
+        role="counselor" if i % 2 else "client",
+        ratings={item: rng.randint(0, 10) for item in RATING_ITEMS},
+        checkins={item: rng.randint(0, 10) for item in CHECKIN_ITEMS},
+        choices=[
             {"vignette": f"care-{k:02d}", "option": "abc"[k % 3], "attempts": 1 + k}
             for k in range(i % 4)
         ],
-    }
+    )
     doc.update(changes)
     return doc
-
-
-def put(folder: Path, name: str, content: dict | str | bytes) -> Path:
-    path = folder / name
-    if isinstance(content, dict):
-        content = json.dumps(content)
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    path.write_bytes(content)
-    return path
 
 
 def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -69,7 +55,7 @@ def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def expected_rows(doc: dict) -> int:
-    return len(RATINGS) + len(CHECKINS) + len(doc["choices"])
+    return len(RATING_ITEMS) + len(CHECKIN_ITEMS) + len(doc["choices"])
 
 
 @pytest.fixture
@@ -111,22 +97,22 @@ COHORT_PAYLOADS = ["=1+2", "+1", "-1+1", "@SUM(1)", "\t=1", "\r=1"]
 def test_bad_input_corpus(drop, out, tmp_path, capsys):
     good: list[dict] = [make_doc(i) for i in range(50)]
     for doc in good:
-        put(drop, f"2026-W48-{doc['submission_id']}.json", doc)
+        write_file(drop, f"2026-W48-{doc['submission_id']}.json", doc)
 
     # accepted with care: a BOM, text payloads, a cohort and pseudonym starting with "-"
     bom_doc = make_doc(100)
-    put(drop, "bom.json", b"\xef\xbb\xbf" + json.dumps(bom_doc).encode())
+    write_file(drop, "bom.json", b"\xef\xbb\xbf" + json.dumps(bom_doc).encode())
     good.append(bom_doc)
     for k, (payload, _) in enumerate(TEXT_PAYLOADS):
         doc = make_doc(200 + k, text=payload)
-        put(drop, f"text-{k:02d}.json", doc)
+        write_file(drop, f"text-{k:02d}.json", doc)
         good.append(doc)
     dash_doc = make_doc(300, cohort="-1", pseudonym="-startsWithDash123")
-    put(drop, "dash.json", dash_doc)
+    write_file(drop, "dash.json", dash_doc)
     good.append(dash_doc)
 
     # a symlink to a valid file outside the folder: refused, its target never read
-    outside = put(tmp_path, "outside.json", make_doc(400))
+    outside = write_file(tmp_path, "outside.json", make_doc(400))
     (drop / "link.json").symlink_to(outside)
 
     huge = drop / "huge.json"
@@ -162,12 +148,12 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
         "empty.json": (b"", "empty file"),
     }
     for name, (content, _) in bad.items():
-        put(drop, name, content)
+        write_file(drop, name, content)
     for k, payload in enumerate(COHORT_PAYLOADS):
-        put(drop, f"cohort-{k}.json", make_doc(600 + k, cohort=payload))
+        write_file(drop, f"cohort-{k}.json", make_doc(600 + k, cohort=payload))
     (drop / "subfolder").mkdir()
     # a second copy of an accepted submission, under a name sorting after the first
-    put(drop, "zz-copy.json", good[0])
+    write_file(drop, "zz-copy.json", good[0])
 
     code, lines, err = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0, err
@@ -250,7 +236,7 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
 
 def test_rows_are_shuffled_between_runs(drop, out, capsys):
     for i in range(50):
-        put(drop, f"{i:03d}.json", make_doc(i))
+        write_file(drop, f"{i:03d}.json", make_doc(i))
     orders = []
     for name in ("a.csv", "b.csv"):
         code, _, _ = run_collect(capsys, str(drop), "-o", str(out / name))
@@ -266,7 +252,7 @@ def test_formula_safe(payload, expected):
 
 
 def test_no_comments_file_without_shared_text(drop, out, capsys):
-    put(drop, "a.json", make_doc(1))
+    write_file(drop, "a.json", make_doc(1))
     code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
     assert "no shared comments, so no comments file was written" in lines
@@ -275,7 +261,7 @@ def test_no_comments_file_without_shared_text(drop, out, capsys):
 
 
 def test_comments_path_can_be_chosen(drop, out, tmp_path, capsys):
-    put(drop, "a.json", make_doc(1, text="It felt rushed."))
+    write_file(drop, "a.json", make_doc(1, text="It felt rushed."))
     other = tmp_path / "private"
     other.mkdir()
     code, _, _ = run_collect(
@@ -297,8 +283,8 @@ def test_comments_path_can_be_chosen(drop, out, tmp_path, capsys):
 
 def test_comments_are_withheld_from_a_pool_of_fewer_than_ten(drop, out, capsys):
     for i in range(9):
-        put(drop, f"{i}.json", make_doc(i, text=f"Comment number {i}."))
-    put(drop, "silent.json", make_doc(50))
+        write_file(drop, f"{i}.json", make_doc(i, text=f"Comment number {i}."))
+    write_file(drop, "silent.json", make_doc(50))
     code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
     assert (
@@ -307,7 +293,7 @@ def test_comments_are_withheld_from_a_pool_of_fewer_than_ten(drop, out, capsys):
     ) in lines
     assert sorted(p.name for p in out.iterdir()) == ["class.csv"]
 
-    put(drop, "9.json", make_doc(9, text="Comment number 9."))
+    write_file(drop, "9.json", make_doc(9, text="Comment number 9."))
     code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
     assert f"wrote {out / 'comments.csv'}: 10 shared comments (for you only; do not share)" in lines
@@ -318,7 +304,7 @@ def test_comments_are_withheld_from_a_pool_of_fewer_than_ten(drop, out, capsys):
 
 def test_a_higher_comment_threshold_withholds_more(drop, out, capsys):
     for i in range(12):
-        put(drop, f"{i:02d}.json", make_doc(i, text="A comment."))
+        write_file(drop, f"{i:02d}.json", make_doc(i, text="A comment."))
     args = [str(drop), "-o", str(out / "class.csv"), "--min-comments", "15"]
     code, lines, _ = run_collect(capsys, *args)
     assert code == 0
@@ -327,7 +313,7 @@ def test_a_higher_comment_threshold_withholds_more(drop, out, capsys):
 
 
 def test_a_comment_threshold_below_one_is_refused(drop, out, capsys):
-    put(drop, "a.json", make_doc(1, text="hello"))
+    write_file(drop, "a.json", make_doc(1, text="hello"))
     args = [str(drop), "-o", str(out / "c.csv"), "--min-comments", "0"]
     code, lines, err = run_collect(capsys, *args)
     assert code == 2
@@ -345,8 +331,8 @@ def test_empty_folder_writes_header_only_when_there_is_no_table_yet(drop, out, c
 @pytest.mark.parametrize("contents", ["empty", "all rejected"])
 def test_nothing_accepted_keeps_the_previous_class_table(drop, out, capsys, contents):
     if contents == "all rejected":
-        put(drop, "a.json", b"not json")
-        put(drop, "b.json", make_doc(2, session=99))
+        write_file(drop, "a.json", b"not json")
+        write_file(drop, "b.json", make_doc(2, session=99))
     table = out / "class.csv"
     table.write_text("the class table of last week\n", encoding="utf-8")
     code, lines, err = run_collect(capsys, str(drop), "-o", str(table))
@@ -369,8 +355,8 @@ def test_nothing_accepted_keeps_the_previous_class_table(drop, out, capsys, cont
 
 @pytest.mark.parametrize("cohort", ["SYNTHETIC", "synthetic"])
 def test_the_sample_class_code_is_rejected(drop, out, capsys, cohort):
-    put(drop, "real.json", make_doc(1))
-    put(drop, "fake.json", make_doc(2, cohort=cohort))
+    write_file(drop, "real.json", make_doc(1))
+    write_file(drop, "fake.json", make_doc(2, cohort=cohort))
     code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
     assert lines[0].startswith(
@@ -381,7 +367,7 @@ def test_the_sample_class_code_is_rejected(drop, out, capsys, cohort):
 
 
 def test_file_name_with_control_characters_is_shown_escaped(drop, out, capsys):
-    put(drop, "evil\x1b[2J.json", b"not json")
+    write_file(drop, "evil\x1b[2J.json", b"not json")
     code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
     assert lines[0].startswith("rejected evil\\x1b[2J.json: invalid JSON at line 1, column 1")
@@ -389,7 +375,7 @@ def test_file_name_with_control_characters_is_shown_escaped(drop, out, capsys):
 
 def unusable_cases(drop: Path, out: Path) -> dict[str, tuple[list[str], str]]:
     (drop / "inner").mkdir()
-    put(out, "file.txt", "x")
+    write_file(out, "file.txt", "x")
     return {
         "missing folder": ([str(drop / "nope"), "-o", str(out / "c.csv")], "no such folder"),
         "folder is a file": ([str(out / "file.txt"), "-o", str(out / "c.csv")], "not a folder"),
@@ -428,7 +414,7 @@ def unusable_cases(drop: Path, out: Path) -> dict[str, tuple[list[str], str]]:
     ],
 )
 def test_unusable_arguments_exit_2_and_write_nothing(drop, out, capsys, case):
-    put(drop, "a.json", make_doc(1, text="hello"))
+    write_file(drop, "a.json", make_doc(1, text="hello"))
     args, message = unusable_cases(drop, out)[case]
     before = sorted(p.name for p in out.iterdir())
     code, lines, err = run_collect(capsys, *args)
@@ -442,9 +428,9 @@ def test_unusable_arguments_exit_2_and_write_nothing(drop, out, capsys, case):
 def test_collect_folder_returns_submissions_and_report(drop, tmp_path):
     docs = [make_doc(i, text="t") if i == 2 else make_doc(i) for i in range(3)]
     for k, doc in enumerate(docs):
-        put(drop, f"{k}.json", doc)
-    put(drop, "3.json", docs[1])
-    put(drop, "4.json", b"{")
+        write_file(drop, f"{k}.json", doc)
+    write_file(drop, "3.json", docs[1])
+    write_file(drop, "4.json", b"{")
     submissions, report = collect_folder(drop)
     assert submissions == docs
     assert (report.files, report.accepted) == (5, 3)
@@ -462,7 +448,7 @@ def test_submissions_to_frame_is_the_class_table():
     assert str(frame["score"].dtype) == "Int64"
     assert str(frame["attempts"].dtype) == "Int64"
     guideline = frame[frame["measure"] == "guideline"]
-    assert sorted(guideline["item"].unique()) == sorted(RATINGS)
+    assert sorted(guideline["item"].unique()) == sorted(RATING_ITEMS)
     assert guideline["score"].between(0, 10).all()
     assert (guideline["option"] == "").all() and guideline["attempts"].isna().all()
     choices = frame[frame["measure"] == "choice"]
@@ -496,8 +482,8 @@ def test_failed_write_keeps_the_old_table(out):
 
 
 def test_collect_never_changes_the_drop_folder(drop, out, capsys):
-    put(drop, "a.json", make_doc(1, text="x"))
-    put(drop, "b.json", b"broken")
+    write_file(drop, "a.json", make_doc(1, text="x"))
+    write_file(drop, "b.json", b"broken")
     before = {p.name: (p.read_bytes(), p.stat().st_mode) for p in drop.iterdir()}
     code, _, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
@@ -508,8 +494,8 @@ def test_duplicates_keep_the_first_by_name(drop):
     first = make_doc(1)
     later = copy.deepcopy(first)
     later["ratings"]["safety"] = 0 if first["ratings"]["safety"] else 1
-    put(drop, "b.json", later)
-    put(drop, "a.json", first)
+    write_file(drop, "b.json", later)
+    write_file(drop, "a.json", first)
     submissions, report = collect_folder(drop)
     assert submissions == [first]
     assert report.duplicates == [("b.json", "a.json")]
@@ -531,8 +517,8 @@ def test_restore_text_undoes_formula_safe(value):
 
 
 def test_unfinished_upload_is_named_as_such(drop):
-    put(drop, ".0123abcd.partial", b'{"format": "alli')
-    put(drop, "a.json", make_doc(1))
+    write_file(drop, ".0123abcd.partial", b'{"format": "alli')
+    write_file(drop, "a.json", make_doc(1))
     submissions, report = collect_folder(drop)
     assert len(submissions) == 1
     assert report.rejected == [
@@ -541,8 +527,8 @@ def test_unfinished_upload_is_named_as_such(drop):
 
 
 def test_console_command(drop, out):
-    put(drop, "a.json", make_doc(1))
-    put(drop, "b.json", make_doc(2, session=99))
+    write_file(drop, "a.json", make_doc(1))
+    write_file(drop, "b.json", make_doc(2, session=99))
     command = Path(sys.executable).with_name("alliance")
     result = subprocess.run(
         [str(command), "collect", str(drop), "-o", str(out / "class.csv")],

@@ -20,22 +20,10 @@ from helpers.cli import main as alliance
 from helpers.paths import data_path
 from helpers.share import ShareError, download_link, share_message, share_reflection
 from helpers.store import Store, get_store, pseudonym
+from tests.builders import SUBMISSION_FIELDS
 
 RATINGS = {"safety": 7, "care": 8, "understanding": 6, "focus": 9}
 CHECKINS = {"notice_rupture": 6, "repair_rupture": 5, "ask_feedback": 7}
-KEYS = [
-    "format",
-    "format_version",
-    "submission_id",
-    "pseudonym",
-    "cohort",
-    "week",
-    "session",
-    "role",
-    "ratings",
-    "checkins",
-    "choices",
-]
 NAME = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])-[0-9a-f]{32}\.json$")
 
 
@@ -82,7 +70,7 @@ def test_a_shared_reflection_is_exactly_the_agreed_format(store, dropbox):
 
     assert files_in(dropbox) == [path]
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert list(data) == KEYS
+    assert list(data) == list(SUBMISSION_FIELDS)
     assert data["format"] == "alliance-reflection" and data["format_version"] == 1
     assert re.fullmatch(r"[0-9a-f]{32}", data["submission_id"])
     assert data["pseudonym"] == pseudonym()
@@ -132,7 +120,7 @@ def test_a_shared_comment_is_scrubbed(store, dropbox, tmp_path):
     data = json.loads(share_reflection(reflection_id, dropbox=dropbox, roster=roster).read_text())
 
     assert data["text"] == "[NAME] ([EMAIL], [PHONE]) and Dr. [NAME]: see [URL] on 2026-11-20"
-    assert list(data) == [*KEYS, "text"]
+    assert list(data) == [*SUBMISSION_FIELDS, "text"]
     assert store.reflection(reflection_id)["text"] == text  # the private copy is untouched
 
 

@@ -6,7 +6,6 @@ import copy
 import json
 import os
 import random
-from pathlib import Path
 
 import pytest
 
@@ -19,32 +18,9 @@ from helpers.submission import (
     schema_path,
     validate_submission,
 )
+from tests.builders import SUBMISSION_FIELDS, valid_submission, write_file
 
-GOOD = {
-    "format": "alliance-reflection",
-    "format_version": 1,
-    "submission_id": "0123456789abcdef0123456789abcdef",
-    "pseudonym": "Zx-3_kQ9pLm2Rt8vWy4A",
-    "cohort": "FALL26",
-    "week": "2026-W48",
-    "session": 3,
-    "role": "counselor",
-    "ratings": {"safety": 7, "care": 8, "understanding": 6, "focus": 9},
-    "checkins": {"notice_rupture": 6, "repair_rupture": 5, "ask_feedback": 7},
-    "choices": [{"vignette": "care-04", "option": "b", "attempts": 2}],
-    "text": "I noticed I talked too much.",
-}
-
-
-def changed(**changes) -> dict:
-    """GOOD with top-level fields replaced; a value of ... removes the field."""
-    doc = copy.deepcopy(GOOD)
-    for key, value in changes.items():
-        if value is ...:
-            doc.pop(key)
-        else:
-            doc[key] = value
-    return doc
+GOOD = valid_submission()
 
 
 def nested(section: str, key: str, value) -> dict:
@@ -58,52 +34,42 @@ def nested(section: str, key: str, value) -> dict:
 
 def choice(**changes) -> dict:
     item = {"vignette": "care-04", "option": "b", "attempts": 2, **changes}
-    return changed(choices=[item])
-
-
-def write(tmp_path: Path, content: bytes | str | dict, name: str = "s.json") -> Path:
-    path = tmp_path / name
-    if isinstance(content, dict):
-        content = json.dumps(content)
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    path.write_bytes(content)
-    return path
+    return valid_submission(choices=[item])
 
 
 def test_good_file_loads_unchanged(tmp_path):
-    assert load_submission(write(tmp_path, GOOD)) == GOOD
+    assert load_submission(write_file(tmp_path, "s.json", GOOD)) == GOOD
 
 
 def test_text_is_optional_and_choices_may_be_empty(tmp_path):
-    doc = changed(text=..., choices=[])
-    assert load_submission(write(tmp_path, doc)) == doc
+    doc = valid_submission(text=..., choices=[])
+    assert load_submission(write_file(tmp_path, "s.json", doc)) == doc
 
 
 def test_utf8_bom_is_accepted_and_stripped(tmp_path):
     raw = b"\xef\xbb\xbf" + json.dumps(GOOD, ensure_ascii=False).encode()
-    assert load_submission(write(tmp_path, raw)) == GOOD
+    assert load_submission(write_file(tmp_path, "s.json", raw)) == GOOD
 
 
 def test_non_ascii_text_survives(tmp_path):
-    doc = changed(text="Ich habe zu viel geredet, é ü — 好")
+    doc = valid_submission(text="Ich habe zu viel geredet, é ü — 好")
     assert (
-        load_submission(write(tmp_path, json.dumps(doc, ensure_ascii=False)))["text"]
+        load_submission(write_file(tmp_path, "s.json", json.dumps(doc, ensure_ascii=False)))["text"]
         == (doc["text"])
     )
 
 
 BAD_DOCUMENTS = [
-    ("missing field", changed(ratings=...), "missing field 'ratings'"),
+    ("missing field", valid_submission(ratings=...), "missing field 'ratings'"),
     ("missing rating", nested("ratings", "care", ...), "missing field 'ratings.care'"),
     (
         "two missing fields",
-        changed(cohort=..., week=...),
+        valid_submission(cohort=..., week=...),
         "missing fields 'cohort', 'week'",
     ),
     (
         "extra field",
-        changed(username="anna"),
+        valid_submission(username="anna"),
         "extra field 'username' is not part of format version 1",
     ),
     (
@@ -136,33 +102,33 @@ BAD_DOCUMENTS = [
         nested("ratings", "focus", 7.0),
         "ratings.focus should be a whole number, not a decimal number (7.0)",
     ),
-    ("session zero", changed(session=0), "session is 0; it must be from 1 to 50"),
-    ("session too big", changed(session=51), "session is 51; it must be from 1 to 50"),
+    ("session zero", valid_submission(session=0), "session is 0; it must be from 1 to 50"),
+    ("session too big", valid_submission(session=51), "session is 51; it must be from 1 to 50"),
     (
         "role unknown",
-        changed(role="therapist"),
+        valid_submission(role="therapist"),
         "role is 'therapist'; it must be counselor or client",
     ),
     (
         "formula in cohort",
-        changed(cohort="=1+2"),
+        valid_submission(cohort="=1+2"),
         "cohort '=1+2' is not valid; use 1 to 32 letters, digits, '-' or '_'",
     ),
     (
         "cohort with trailing newline",
-        changed(cohort="FALL26\n"),
+        valid_submission(cohort="FALL26\n"),
         "cohort 'FALL26\\n' is not valid",
     ),
-    ("short pseudonym", changed(pseudonym="abc"), "pseudonym 'abc' is not valid"),
+    ("short pseudonym", valid_submission(pseudonym="abc"), "pseudonym 'abc' is not valid"),
     (
         "uppercase submission id",
-        changed(submission_id="0123456789ABCDEF0123456789ABCDEF"),
+        valid_submission(submission_id="0123456789ABCDEF0123456789ABCDEF"),
         "submission_id '0123456789ABCDEF0123456789ABCDEF' is not valid",
     ),
-    ("week 54", changed(week="2026-W54"), "week '2026-W54' is not valid"),
+    ("week 54", valid_submission(week="2026-W54"), "week '2026-W54' is not valid"),
     (
         "week 53 in a 52-week year",
-        changed(week="2025-W53"),
+        valid_submission(week="2025-W53"),
         "week '2025-W53' does not exist in the ISO calendar",
     ),
     (
@@ -178,38 +144,38 @@ BAD_DOCUMENTS = [
     ),
     (
         "too many choices",
-        changed(choices=[{"vignette": "care-04", "option": "b", "attempts": 1}] * 501),
+        valid_submission(choices=[{"vignette": "care-04", "option": "b", "attempts": 1}] * 501),
         "choices has 501 entries; at most 500 are allowed",
     ),
     (
         "text too long",
-        changed(text="x" * 5001),
+        valid_submission(text="x" * 5001),
         "text is 5001 characters long; at most 5000 are allowed",
     ),
-    ("text not a string", changed(text=5), "text should be text, not a whole number (5)"),
+    ("text not a string", valid_submission(text=5), "text should be text, not a whole number (5)"),
     (
         "newer version",
-        changed(format_version=2),
+        valid_submission(format_version=2),
         "format_version 2 is newer than this course understands (1); update the course",
     ),
     (
         "version as string",
-        changed(format_version="1"),
+        valid_submission(format_version="1"),
         "format_version is '1'; this course reads format_version 1",
     ),
     (
         "boolean version",
-        changed(format_version=True),
+        valid_submission(format_version=True),
         "format_version is true; this course reads format_version 1",
     ),
     (
         "other format",
-        changed(format="vignette"),
+        valid_submission(format="vignette"),
         "not an Alliance Lab reflection (format is 'vignette', expected 'alliance-reflection')",
     ),
     (
         "no format",
-        changed(format=...),
+        valid_submission(format=...),
         "not an Alliance Lab reflection (missing field 'format')",
     ),
     ("a list", [GOOD], "holds a list, not a submission object"),
@@ -221,26 +187,26 @@ BAD_DOCUMENTS = [
 )
 def test_bad_document_is_rejected_with_plain_reason(tmp_path, doc, reason):
     with pytest.raises(SubmissionError) as caught:
-        load_submission(write(tmp_path, json.dumps(doc)))
+        load_submission(write_file(tmp_path, "s.json", json.dumps(doc)))
     assert caught.value.reason.startswith(reason), caught.value.reason
 
 
 @pytest.mark.parametrize("cohort", ["SYNTHETIC", "synthetic", "Synthetic"])
 def test_the_sample_class_code_is_refused(tmp_path, cohort):
     with pytest.raises(SubmissionError) as caught:
-        load_submission(write(tmp_path, changed(cohort=cohort)))
+        load_submission(write_file(tmp_path, "s.json", valid_submission(cohort=cohort)))
     assert caught.value.reason.startswith(
         "class code SYNTHETIC is reserved for the course's sample data"
     )
 
 
 def test_a_class_code_that_only_contains_synthetic_is_accepted(tmp_path):
-    doc = changed(cohort="SYNTHETIC2")
-    assert load_submission(write(tmp_path, doc)) == doc
+    doc = valid_submission(cohort="SYNTHETIC2")
+    assert load_submission(write_file(tmp_path, "s.json", doc)) == doc
 
 
 def test_several_problems_are_listed_together():
-    doc = changed(session=0, role="x")
+    doc = valid_submission(session=0, role="x")
     doc["ratings"]["safety"] = 12
     with pytest.raises(SubmissionError) as caught:
         validate_submission(doc)
@@ -277,7 +243,7 @@ BAD_BYTES = [
 )
 def test_bad_bytes_are_rejected_with_plain_reason(tmp_path, raw, reason):
     with pytest.raises(SubmissionError) as caught:
-        load_submission(write(tmp_path, raw))
+        load_submission(write_file(tmp_path, "s.json", raw))
     assert caught.value.reason.startswith(reason), caught.value.reason
 
 
@@ -291,13 +257,13 @@ def test_huge_file_is_rejected_by_size_before_reading(tmp_path):
 
 
 def test_size_limit_can_be_lowered(tmp_path):
-    path = write(tmp_path, GOOD)
+    path = write_file(tmp_path, "s.json", GOOD)
     with pytest.raises(SubmissionError, match="too large"):
         load_submission(path, max_bytes=100)
 
 
 def test_symlink_is_refused_and_not_followed(tmp_path):
-    target = write(tmp_path, GOOD, name="real.json")
+    target = write_file(tmp_path, "real.json", GOOD)
     link = tmp_path / "link.json"
     link.symlink_to(target)
     with pytest.raises(SubmissionError) as caught:
@@ -323,7 +289,7 @@ def test_missing_file(tmp_path):
 
 
 def test_reason_never_echoes_control_characters():
-    doc = changed(cohort="\x1b[31mred\x1b[0m")
+    doc = valid_submission(cohort="\x1b[31mred\x1b[0m")
     with pytest.raises(SubmissionError) as caught:
         parse_submission(json.dumps(doc).encode())
     assert "\x1b" not in caught.value.reason
@@ -342,25 +308,12 @@ def test_schema_file_is_draft_2020_12_and_closed():
 def test_schema_has_no_field_that_could_identify_a_trainee():
     """Rules M1 and S6: the format allows only a random token, week, session and answers."""
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
-    assert set(schema["properties"]) == {
-        "format",
-        "format_version",
-        "submission_id",
-        "pseudonym",
-        "cohort",
-        "week",
-        "session",
-        "role",
-        "ratings",
-        "checkins",
-        "choices",
-        "text",
-    }
+    assert set(schema["properties"]) == {*SUBMISSION_FIELDS, "text"}
 
 
 @pytest.mark.parametrize(
     "doc",
-    [GOOD, changed(text=..., choices=[])]
+    [GOOD, valid_submission(text=..., choices=[])]
     + [case[1] for case in BAD_DOCUMENTS if isinstance(case[1], dict)],
 )
 def test_fast_check_agrees_with_the_schema(doc):

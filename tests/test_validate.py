@@ -14,33 +14,10 @@ import pytest
 from helpers.bank import validate_files
 from helpers.cli import main
 from helpers.markup import render
+from tests.builders import CHOOSE_YAML, write_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vignettes"
 ROOT = Path(__file__).resolve().parents[1]
-
-CHOOSE = """\
-vignettes:
-  - id: test-01
-    title: "A first hello"
-    guidelines: [care]
-    dimension: bond
-    difficulty: beginner
-    context: "Mei, 34, first session."
-    says: "I wasn't sure I should come."
-    exercise:
-      kind: choose
-      prompt: "What do you say?"
-      options:
-        - id: a
-          text: "I'm glad you came."
-          best: true
-          feedback: "A warm welcome builds the bond (guideline: care)."
-        - id: b
-          text: "Let's get started."
-          best: false
-          feedback: "Skipping her doubt leaves the bond where it was (guideline: care)."
-      rationale: "Welcoming her doubt shows care."
-"""
 
 DIALOGUE = """\
 vignettes:
@@ -102,12 +79,6 @@ vignettes:
 """
 
 
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def validate(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, list[str]]:
     code = main(["validate", *map(str, args)])
     return code, capsys.readouterr().out.splitlines()
@@ -124,170 +95,239 @@ def test_valid_fixture_folder_passes(capsys):
     assert lines == ["7 vignettes in 1 file: OK"]
 
 
-def test_bad_yaml_names_line_and_column(tmp_path, capsys):
-    path = write(tmp_path, "care.yaml", CHOOSE.replace('"A first hello"', '"A first hello'))
-    code, lines = validate(capsys, path)
-    assert code == 1
-    assert lines[0] == (
+EXAMPLES_YAML = (FIXTURES / "examples.yaml").read_text("utf-8")
+SECOND_EXAMPLE = (
+    '        - {text: "You\'re tired of cheering up.", note: "Reflects the frustration."}\n'
+)
+
+
+def case(case_id: str, name: str, content: str | bytes, first: str, *rest: str):
+    """One broken file: its name and content, the first line validate prints, and (if given)
+    every line after it."""
+    return pytest.param(name, content, first, rest, id=case_id)
+
+
+BROKEN_FILES = [
+    case(
+        "bad-yaml-names-line-and-column",
+        "care.yaml",
+        CHOOSE_YAML.replace('"A first hello"', '"A first hello'),
         "care.yaml:7: not valid YAML at line 7, column 15: did not find expected key "
         "(while parsing a block mapping that starts at line 2) — check the indentation, "
-        "quotes and brackets around there"
-    )
-    assert lines[-1] == "1 problem in 1 file"
+        "quotes and brackets around there",
+        "1 problem in 1 file",
+    ),
+    case(
+        "unknown-field-lists-allowed-fields",
+        "care.yaml",
+        CHOOSE_YAML.replace("    dimension: bond\n", "    dimension: bond\n    colour: red\n"),
+        "care.yaml:6: vignette 'test-01', field 'colour': unknown field 'colour' — allowed "
+        "fields are context, difficulty, dimension, exercise, guidelines, id, says, sources, title",
+    ),
+    case(
+        "missing-required-field",
+        "care.yaml",
+        CHOOSE_YAML.replace('      rationale: "Welcoming her doubt shows care."\n', ""),
+        "care.yaml:9: vignette 'test-01', field 'exercise.rationale': missing required field "
+        "'rationale' — add it (Why the best response is best; shown after an attempt)",
+    ),
+    case(
+        "long-bad-value-is-shortened",
+        "care.yaml",
+        CHOOSE_YAML.replace("id: test-01", "id: " + "x" * 500),
+        "care.yaml:2: vignette 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...', field 'id': "
+        "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' has the wrong form — a vignette id is "
+        "lowercase letters, a hyphen and two digits, like 'care-04'",
+    ),
+    case(
+        "wrong-kind-lists-the-kinds",
+        "care.yaml",
+        CHOOSE_YAML.replace("kind: choose", "kind: chose"),
+        "care.yaml:10: vignette 'test-01', field 'exercise.kind': 'chose' is not allowed — "
+        "use one of: choose, rate, practice, dialogue, spot",
+    ),
+    case(
+        "unquoted-yes-no-word-gets-a-quote-hint",
+        "care.yaml",
+        CHOOSE_YAML.replace("id: b", "id: no"),
+        "care.yaml:17: vignette 'test-01', field 'exercise.options[1].id': should be text, but "
+        "is false (if you meant the word, put it in quotes)",
+    ),
+    case(
+        "score-out-of-range",
+        "talk.yaml",
+        DIALOGUE.replace("effect: {bond: 2}", "effect: {bond: 5}"),
+        "talk.yaml:19: vignette 'talk-01', field 'exercise.steps[0].choices[0].effect.bond': "
+        "is 5 but must be between -3 and 3",
+    ),
+    case(
+        "missing-best-option",
+        "care.yaml",
+        CHOOSE_YAML.replace("best: true", "best: false"),
+        "care.yaml:12: vignette 'test-01', field 'exercise.options': no option has "
+        "'best: true' — mark exactly one option as the best response",
+        "1 problem in 1 file",
+    ),
+    case(
+        "two-best-options",
+        "care.yaml",
+        CHOOSE_YAML.replace("best: false", "best: true"),
+        "care.yaml:17: vignette 'test-01', field 'exercise.options': 2 options ('a', 'b') have "
+        "'best: true' — exactly one option can be the best response; set the others to "
+        "'best: false'",
+    ),
+    case(
+        "duplicate-option-id",
+        "care.yaml",
+        CHOOSE_YAML.replace("id: b", "id: a"),
+        "care.yaml:17: vignette 'test-01', field 'exercise.options[1].id': option id 'a' is "
+        "used twice — give each option its own id",
+    ),
+    case(
+        "dangling-dialogue-branch",
+        "talk.yaml",
+        DIALOGUE.replace("next: three", "next: thre"),
+        "talk.yaml:25: vignette 'talk-01', field 'exercise.steps[1].choices[0].next': leads to "
+        "step 'thre', which does not exist — use one of: one, two, three, done",
+    ),
+    case(
+        "missing-start-step",
+        "talk.yaml",
+        DIALOGUE.replace("start: one", "start: zero"),
+        "talk.yaml:11: vignette 'talk-01', field 'exercise.start': start step 'zero' does not "
+        "exist — use one of: one, two, three, done",
+    ),
+    case(
+        "unreachable-step",
+        "talk.yaml",
+        DIALOGUE
+        + '        - id: lost\n          client: "Hello?"\n          ending: "Never seen."\n',
+        "talk.yaml:38: vignette 'talk-01', field 'exercise.steps[4]': step 'lost' cannot be "
+        "reached from the start — point a choice's 'next' at it, or remove it",
+    ),
+    case(
+        "step-with-neither-choices-nor-ending",
+        "talk.yaml",
+        DIALOGUE.replace('          ending: "The rupture was repaired."\n', ""),
+        "talk.yaml:35: vignette 'talk-01', field 'exercise.steps[3]': step 'done' has neither "
+        "'choices' nor 'ending' — add the counselor's choices, or an 'ending' that sums up what "
+        "happened to the alliance",
+    ),
+    case(
+        "dangling-easier-and-harder",
+        "care.yaml",
+        PRACTICE.replace(
+            "      harder: write-02\n", "      easier: write-00\n      harder: write-02\n"
+        ),
+        "care.yaml:16: vignette 'write-01', field 'exercise.easier': points to vignette "
+        "'write-00', which does not exist — did you mean 'write-01'?",
+        "care.yaml:17: vignette 'write-01', field 'exercise.harder': points to vignette "
+        "'write-02', which does not exist — did you mean 'write-01'?",
+        "2 problems in 1 file",
+    ),
+    case(
+        "practice-needs-two-examples",
+        "care.yaml",
+        PRACTICE.replace(SECOND_EXAMPLE, "").replace("      harder: write-02\n", ""),
+        "care.yaml:13: vignette 'write-01', field 'exercise.examples': has 1 items but needs at "
+        "least 2",
+    ),
+    case(
+        "rate-needs-all-four-reference-ratings",
+        "examples.yaml",
+        EXAMPLES_YAML.replace(
+            "reference: {safety: 8, care: 7, understanding: 7, focus: 9}",
+            "reference: {safety: 8, care: 7, understanding: 7}",
+        ),
+        "examples.yaml:55: vignette 'demo-02', field 'exercise.reference.focus': missing "
+        "required field 'focus' — add it (The counselor keeps the focus on the client, not on "
+        "themselves)",
+        "1 problem in 1 file",
+    ),
+    case(
+        "spot-needs-a-rupture-line",
+        "examples.yaml",
+        EXAMPLES_YAML.replace("rupture: withdrawal", "rupture: none"),
+        "examples.yaml:136: vignette 'demo-05', field 'exercise.transcript': no line has a "
+        "rupture — mark at least one line 'rupture: withdrawal' or 'rupture: confrontation'",
+    ),
+    case(
+        "non-utf8-bytes-report-the-byte-offset",
+        "care.yaml",
+        CHOOSE_YAML.replace("Mei", "M\xe9i").encode("latin-1"),
+        f"care.yaml:7: byte {CHOOSE_YAML.index('Mei') + 1} (0xe9) is not valid UTF-8 text — "
+        "save the file with UTF-8 encoding",
+    ),
+    case(
+        "non-utf8-offset-counts-from-the-start-of-the-file",
+        "care.yaml",
+        b"\xef\xbb\xbfvignettes:\n  - id: \xff\n",
+        "care.yaml:2: byte 22 (0xff) is not valid UTF-8 text — save the file with UTF-8 encoding",
+    ),
+    case(
+        "empty-file",
+        "care.yaml",
+        "",
+        "care.yaml:1: the file is empty — start it with 'vignettes:' followed by a list of "
+        "vignettes (see docs/authoring.md)",
+    ),
+    case(
+        "top-level-list",
+        "care.yaml",
+        "\n".join(line[2:] for line in CHOOSE_YAML.splitlines()[1:]),
+        "care.yaml:1: the top level is a list, but it must be a mapping with a 'vignettes:' list "
+        "— start the file with 'vignettes:' and indent the list under it",
+        "1 problem in 1 file",
+    ),
+    case(
+        "aliases-are-refused",
+        "care.yaml",
+        "vignettes:\n  - &one {id: test-01}\n  - *one\n",
+        "care.yaml:2: anchors, aliases and merge keys (&name, *name, <<) are not allowed in "
+        "vignette files — write the text out in full",
+    ),
+    case(
+        "duplicate-key-is-reported",
+        "care.yaml",
+        CHOOSE_YAML.replace("    dimension: bond\n", "    dimension: bond\n    dimension: task\n"),
+        "care.yaml:6: the field 'dimension' appears twice in the same place — keep only one",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "first", "rest"), BROKEN_FILES)
+def test_a_broken_file_gets_one_clear_line(tmp_path, capsys, name, content, first, rest):
+    code, lines = validate(capsys, write_file(tmp_path, name, content))
+    assert code == 1
+    assert lines[0] == first
+    if rest:
+        assert lines[1:] == list(rest)
 
 
 def test_tab_indentation_gets_a_hint(tmp_path, capsys):
-    path = write(tmp_path, "care.yaml", CHOOSE.replace("    title:", "\ttitle:"))
+    path = write_file(tmp_path, "care.yaml", CHOOSE_YAML.replace("    title:", "\ttitle:"))
     code, lines = validate(capsys, path)
     assert code == 1
     assert lines[0].startswith("care.yaml:3: not valid YAML at line 3, column 1:")
     assert lines[0].endswith("— indent with spaces, not tabs")
 
 
-def test_unknown_field_lists_allowed_fields(tmp_path, capsys):
-    path = write(
-        tmp_path,
-        "care.yaml",
-        CHOOSE.replace("    dimension: bond\n", "    dimension: bond\n    colour: red\n"),
-    )
-    code, lines = validate(capsys, path)
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:6: vignette 'test-01', field 'colour': unknown field 'colour' — allowed "
-        "fields are context, difficulty, dimension, exercise, guidelines, id, says, sources, title"
-    )
-
-
-def test_missing_required_field(tmp_path, capsys):
-    text = CHOOSE.replace('      rationale: "Welcoming her doubt shows care."\n', "")
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:9: vignette 'test-01', field 'exercise.rationale': missing required field "
-        "'rationale' — add it (Why the best response is best; shown after an attempt)"
-    )
-
-
 def test_several_missing_fields_are_each_reported_once(tmp_path, capsys):
     text = "vignettes:\n  - id: care-01\n    title: Alone\n"
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
+    code, lines = validate(capsys, write_file(tmp_path, "care.yaml", text))
     assert code == 1
     missing = ["context", "difficulty", "dimension", "exercise", "guidelines", "says"]
     assert [line.split("field '")[1].split("'")[0] for line in lines[:-1]] == missing
     assert lines[-1] == "6 problems in 1 file"
 
 
-def test_a_long_bad_value_is_shortened_in_the_message(tmp_path, capsys):
-    text = CHOOSE.replace("id: test-01", "id: " + "x" * 500)
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:2: vignette 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...', field 'id': "
-        "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' has the wrong form — a vignette id is "
-        "lowercase letters, a hyphen and two digits, like 'care-04'"
-    )
-
-
-def test_wrong_kind_lists_the_kinds(tmp_path, capsys):
-    text = CHOOSE.replace("kind: choose", "kind: chose")
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:10: vignette 'test-01', field 'exercise.kind': 'chose' is not allowed — "
-        "use one of: choose, rate, practice, dialogue, spot"
-    )
-
-
-def test_unquoted_yes_no_word_gets_a_quote_hint(tmp_path, capsys):
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", CHOOSE.replace("id: b", "id: no")))
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:17: vignette 'test-01', field 'exercise.options[1].id': should be text, but "
-        "is false (if you meant the word, put it in quotes)"
-    )
-
-
-def test_score_out_of_range(tmp_path, capsys):
-    text = DIALOGUE.replace("effect: {bond: 2}", "effect: {bond: 5}")
-    code, lines = validate(capsys, write(tmp_path, "talk.yaml", text))
-    assert code == 1
-    assert lines[0] == (
-        "talk.yaml:19: vignette 'talk-01', field 'exercise.steps[0].choices[0].effect.bond': "
-        "is 5 but must be between -3 and 3"
-    )
-
-
-def test_missing_best_option(tmp_path, capsys):
-    path = write(tmp_path, "care.yaml", CHOOSE.replace("best: true", "best: false"))
-    code, lines = validate(capsys, path)
-    assert code == 1
-    assert lines == [
-        "care.yaml:12: vignette 'test-01', field 'exercise.options': no option has "
-        "'best: true' — mark exactly one option as the best response",
-        "1 problem in 1 file",
-    ]
-
-
-def test_two_best_options(tmp_path, capsys):
-    path = write(tmp_path, "care.yaml", CHOOSE.replace("best: false", "best: true"))
-    code, lines = validate(capsys, path)
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:17: vignette 'test-01', field 'exercise.options': 2 options ('a', 'b') have "
-        "'best: true' — exactly one option can be the best response; set the others to "
-        "'best: false'"
-    )
-
-
-def test_duplicate_option_id(tmp_path, capsys):
-    path = write(tmp_path, "care.yaml", CHOOSE.replace("id: b", "id: a"))
-    code, lines = validate(capsys, path)
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:17: vignette 'test-01', field 'exercise.options[1].id': option id 'a' is "
-        "used twice — give each option its own id"
-    )
-
-
 def test_valid_dialogue_passes(tmp_path, capsys):
-    code, lines = validate(capsys, write(tmp_path, "talk.yaml", DIALOGUE))
+    code, lines = validate(capsys, write_file(tmp_path, "talk.yaml", DIALOGUE))
     assert (code, lines) == (0, ["1 vignette in 1 file: OK"])
 
 
-def test_dangling_dialogue_branch(tmp_path, capsys):
-    path = write(tmp_path, "talk.yaml", DIALOGUE.replace("next: three", "next: thre"))
-    code, lines = validate(capsys, path)
-    assert code == 1
-    assert lines[0] == (
-        "talk.yaml:25: vignette 'talk-01', field 'exercise.steps[1].choices[0].next': leads to "
-        "step 'thre', which does not exist — use one of: one, two, three, done"
-    )
-
-
-def test_missing_start_step(tmp_path, capsys):
-    path = write(tmp_path, "talk.yaml", DIALOGUE.replace("start: one", "start: zero"))
-    code, lines = validate(capsys, path)
-    assert code == 1
-    assert lines[0] == (
-        "talk.yaml:11: vignette 'talk-01', field 'exercise.start': start step 'zero' does not "
-        "exist — use one of: one, two, three, done"
-    )
-
-
-def test_unreachable_step(tmp_path, capsys):
-    text = DIALOGUE + (
-        '        - id: lost\n          client: "Hello?"\n          ending: "Never seen."\n'
-    )
-    code, lines = validate(capsys, write(tmp_path, "talk.yaml", text))
-    assert code == 1
-    assert lines[0] == (
-        "talk.yaml:38: vignette 'talk-01', field 'exercise.steps[4]': step 'lost' cannot be "
-        "reached from the start — point a choice's 'next' at it, or remove it"
-    )
-
-
 def test_loop_without_way_out(tmp_path, capsys):
-    path = write(tmp_path, "talk.yaml", DIALOGUE.replace("next: done", "next: two"))
+    path = write_file(tmp_path, "talk.yaml", DIALOGUE.replace("next: done", "next: two"))
     code, lines = validate(capsys, path)
     assert code == 1
     assert (
@@ -307,27 +347,12 @@ def test_repair_loop_with_a_way_out_is_fine(tmp_path, capsys):
         '              reason: "Agreeing on goals repairs the alliance."\n',
         '              reason: "Agreeing on goals repairs the alliance."\n' + loop,
     )
-    code, lines = validate(capsys, write(tmp_path, "talk.yaml", text))
+    code, lines = validate(capsys, write_file(tmp_path, "talk.yaml", text))
     assert (code, lines) == (0, ["1 vignette in 1 file: OK"])
 
 
-def test_step_with_neither_choices_nor_ending(tmp_path, capsys):
-    path = write(
-        tmp_path,
-        "talk.yaml",
-        DIALOGUE.replace('          ending: "The rupture was repaired."\n', ""),
-    )
-    code, lines = validate(capsys, path)
-    assert code == 1
-    assert lines[0] == (
-        "talk.yaml:35: vignette 'talk-01', field 'exercise.steps[3]': step 'done' has neither "
-        "'choices' nor 'ending' — add the counselor's choices, or an 'ending' that sums up what "
-        "happened to the alliance"
-    )
-
-
 def test_best_path_too_short(tmp_path, capsys):
-    path = write(tmp_path, "talk.yaml", DIALOGUE.replace("next: two", "next: done"))
+    path = write_file(tmp_path, "talk.yaml", DIALOGUE.replace("next: two", "next: done"))
     code, lines = validate(capsys, path)
     assert code == 1
     assert (
@@ -337,66 +362,9 @@ def test_best_path_too_short(tmp_path, capsys):
     ) in lines
 
 
-def test_dangling_easier_and_harder(tmp_path, capsys):
-    text = PRACTICE.replace(
-        "      harder: write-02\n", "      easier: write-00\n      harder: write-02\n"
-    )
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
-    assert code == 1
-    assert lines == [
-        "care.yaml:16: vignette 'write-01', field 'exercise.easier': points to vignette "
-        "'write-00', which does not exist — did you mean 'write-01'?",
-        "care.yaml:17: vignette 'write-01', field 'exercise.harder': points to vignette "
-        "'write-02', which does not exist — did you mean 'write-01'?",
-        "2 problems in 1 file",
-    ]
-
-
-def test_practice_needs_two_examples(tmp_path, capsys):
-    text = PRACTICE.replace(
-        '        - {text: "You\'re tired of cheering up.", note: "Reflects the frustration."}\n', ""
-    ).replace("      harder: write-02\n", "")
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:13: vignette 'write-01', field 'exercise.examples': has 1 items but needs at "
-        "least 2"
-    )
-
-
-def test_rate_needs_all_four_reference_ratings(tmp_path, capsys):
-    text = (FIXTURES / "examples.yaml").read_text("utf-8")
-    text = text.replace(
-        "reference: {safety: 8, care: 7, understanding: 7, focus: 9}",
-        "reference: {safety: 8, care: 7, understanding: 7}",
-    )
-    code, lines = validate(capsys, write(tmp_path, "examples.yaml", text))
-    assert code == 1
-    assert lines == [
-        "examples.yaml:55: vignette 'demo-02', field 'exercise.reference.focus': missing "
-        "required field 'focus' — add it (The counselor keeps the focus on the client, not on "
-        "themselves)",
-        "1 problem in 1 file",
-    ]
-
-
-def test_spot_needs_a_rupture_line(tmp_path, capsys):
-    text = (
-        (FIXTURES / "examples.yaml")
-        .read_text("utf-8")
-        .replace("rupture: withdrawal", "rupture: none")
-    )
-    code, lines = validate(capsys, write(tmp_path, "examples.yaml", text))
-    assert code == 1
-    assert lines[0] == (
-        "examples.yaml:136: vignette 'demo-05', field 'exercise.transcript': no line has a "
-        "rupture — mark at least one line 'rupture: withdrawal' or 'rupture: confrontation'"
-    )
-
-
 def test_duplicate_id_across_two_files_names_both_places(tmp_path, capsys):
-    write(tmp_path, "care.yaml", CHOOSE)
-    write(tmp_path, "safety.yaml", "# a second file\n" + CHOOSE)
+    write_file(tmp_path, "care.yaml", CHOOSE_YAML)
+    write_file(tmp_path, "safety.yaml", "# a second file\n" + CHOOSE_YAML)
     code, lines = validate(capsys, tmp_path)
     assert code == 1
     assert lines == [
@@ -409,10 +377,10 @@ def test_duplicate_id_across_two_files_names_both_places(tmp_path, capsys):
 
 
 def test_html_and_script_load_with_warnings_and_render_as_text(tmp_path, capsys):
-    text = CHOOSE.replace(
+    text = CHOOSE_YAML.replace(
         '"Mei, 34, first session."', '"<script>alert(1)</script> Mei <b>34</b>"'
     ).replace('"Let\'s get started."', '"[x](javascript:alert(1)) <img src=x onerror=alert(1)>"')
-    path = write(tmp_path, "care.yaml", text)
+    path = write_file(tmp_path, "care.yaml", text)
     code, lines = validate(capsys, path)
     assert code == 0
     assert lines == [
@@ -445,72 +413,11 @@ def test_ten_megabyte_file_is_rejected_with_the_limit(tmp_path, capsys):
     ]
 
 
-def test_non_utf8_bytes_report_the_byte_offset(tmp_path, capsys):
-    path = tmp_path / "care.yaml"
-    path.write_bytes(CHOOSE.replace("Mei", "M\xe9i").encode("latin-1"))
-    code, lines = validate(capsys, path)
-    assert code == 1
-    offset = CHOOSE.index("Mei") + 1
-    assert lines[0] == (
-        f"care.yaml:7: byte {offset} (0xe9) is not valid UTF-8 text — save the file with UTF-8 "
-        "encoding"
-    )
-
-
-def test_non_utf8_offset_counts_from_the_start_of_the_file(tmp_path, capsys):
-    path = tmp_path / "care.yaml"
-    path.write_bytes(b"\xef\xbb\xbfvignettes:\n  - id: \xff\n")
-    code, lines = validate(capsys, path)
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:2: byte 22 (0xff) is not valid UTF-8 text — save the file with UTF-8 encoding"
-    )
-
-
 def test_byte_order_mark_is_fine(tmp_path, capsys):
     path = tmp_path / "care.yaml"
-    path.write_bytes(b"\xef\xbb\xbf" + CHOOSE.encode("utf-8"))
+    path.write_bytes(b"\xef\xbb\xbf" + CHOOSE_YAML.encode("utf-8"))
     code, lines = validate(capsys, path)
     assert (code, lines) == (0, ["1 vignette in 1 file: OK"])
-
-
-def test_empty_file(tmp_path, capsys):
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", ""))
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:1: the file is empty — start it with 'vignettes:' followed by a list of "
-        "vignettes (see docs/authoring.md)"
-    )
-
-
-def test_top_level_list(tmp_path, capsys):
-    text = "\n".join(line[2:] for line in CHOOSE.splitlines()[1:])
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
-    assert code == 1
-    assert lines == [
-        "care.yaml:1: the top level is a list, but it must be a mapping with a 'vignettes:' list "
-        "— start the file with 'vignettes:' and indent the list under it",
-        "1 problem in 1 file",
-    ]
-
-
-def test_aliases_are_refused(tmp_path, capsys):
-    text = "vignettes:\n  - &one {id: test-01}\n  - *one\n"
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:2: anchors, aliases and merge keys (&name, *name, <<) are not allowed in "
-        "vignette files — write the text out in full"
-    )
-
-
-def test_duplicate_key_is_reported(tmp_path, capsys):
-    text = CHOOSE.replace("    dimension: bond\n", "    dimension: bond\n    dimension: task\n")
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
-    assert code == 1
-    assert lines[0] == (
-        "care.yaml:6: the field 'dimension' appears twice in the same place — keep only one"
-    )
 
 
 def test_missing_path_is_an_unusable_argument(tmp_path, capsys):
@@ -532,7 +439,7 @@ def test_folder_without_yaml_is_an_unusable_argument(tmp_path, capsys):
 def test_default_is_the_course_vignette_folder(tmp_path, monkeypatch, capsys):
     data = tmp_path / "data"
     (data / "vignettes").mkdir(parents=True)
-    write(data / "vignettes", "care.yaml", CHOOSE)
+    write_file(data / "vignettes", "care.yaml", CHOOSE_YAML)
     monkeypatch.setenv("ALLIANCE_DATA", str(data))
     code, lines = validate(capsys)
     assert (code, lines) == (0, ["1 vignette in 1 file: OK"])
@@ -541,12 +448,14 @@ def test_default_is_the_course_vignette_folder(tmp_path, monkeypatch, capsys):
 def test_unknown_source_key(tmp_path, monkeypatch, capsys):
     data = tmp_path / "data"
     (data / "references").mkdir(parents=True)
-    write(data / "references", "alliance.yaml", 'bordin1979: {apa: "Bordin (1979)", doi: "x"}\n')
+    write_file(
+        data / "references", "alliance.yaml", 'bordin1979: {apa: "Bordin (1979)", doi: "x"}\n'
+    )
     monkeypatch.setenv("ALLIANCE_DATA", str(data))
-    text = CHOOSE.replace(
+    text = CHOOSE_YAML.replace(
         "    exercise:\n", "    sources: [bordin1979, rogers1975]\n    exercise:\n"
     )
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", text))
+    code, lines = validate(capsys, write_file(tmp_path, "care.yaml", text))
     assert code == 1
     assert lines[0] == (
         "care.yaml:9: vignette 'test-01', field 'sources[1]': no reference 'rogers1975' in "
@@ -578,7 +487,7 @@ def test_json_summary_counts(capsys):
 
 def test_json_lists_problems_and_exit_code(tmp_path, capsys):
     shutil.copy(FIXTURES / "examples.yaml", tmp_path / "examples.yaml")
-    write(tmp_path, "care.yaml", CHOOSE.replace("best: true", "best: false"))
+    write_file(tmp_path, "care.yaml", CHOOSE_YAML.replace("best: true", "best: false"))
     code = main(["validate", "--json", str(tmp_path)])
     summary = json.loads(capsys.readouterr().out)
     assert code == 1
@@ -596,7 +505,7 @@ def test_json_lists_problems_and_exit_code(tmp_path, capsys):
 
 
 def test_console_command(tmp_path):
-    path = write(tmp_path, "care.yaml", CHOOSE.replace("best: true", "best: false"))
+    path = write_file(tmp_path, "care.yaml", CHOOSE_YAML.replace("best: true", "best: false"))
     command = Path(sys.executable).with_name("alliance")
     env = dict(os.environ, ALLIANCE_HOME=str(tmp_path / "home"))
     result = subprocess.run(
@@ -609,7 +518,7 @@ def test_console_command(tmp_path):
 def test_worked_example_in_the_authoring_guide_is_valid(tmp_path, capsys):
     guide = (ROOT / "docs" / "authoring.md").read_text("utf-8")
     example = guide.split("### A complete example")[1].split("```yaml\n")[1].split("```")[0]
-    code, lines = validate(capsys, write(tmp_path, "care.yaml", example))
+    code, lines = validate(capsys, write_file(tmp_path, "care.yaml", example))
     assert (code, lines) == (0, ["1 vignette in 1 file: OK"])
 
 
@@ -640,6 +549,6 @@ def test_every_schema_field_is_documented_for_the_editor():
 
 
 def test_a_file_named_twice_is_read_once(tmp_path, capsys):
-    path = write(tmp_path, "care.yaml", CHOOSE)
+    path = write_file(tmp_path, "care.yaml", CHOOSE_YAML)
     code, lines = validate(capsys, tmp_path, path, tmp_path / "." / "care.yaml")
     assert (code, lines) == (0, ["1 vignette in 1 file: OK"])
