@@ -555,3 +555,19 @@ def test_export_with_an_unreadable_store_says_so_on_stderr(store, capsys, monkey
     assert captured.err == (
         "Your saved reflections could not be read: database disk image is malformed\n"
     )
+
+
+def test_a_reflection_deleted_while_sharing_is_named_plainly(store, dropbox, monkeypatch):
+    reflection_id = save(store)
+
+    def gone(*_args):
+        raise KeyError(f"There is no reflection number {reflection_id}.")
+
+    monkeypatch.setattr(store, "mark_shared", gone)
+    with pytest.raises(ShareError) as caught:
+        share_reflection(reflection_id, dropbox=dropbox)
+    assert str(caught.value).startswith(
+        f"Your private store could not note the share (There is no reflection number "
+        f"{reflection_id}.), so the file was taken back"
+    )
+    assert files_in(dropbox) == []

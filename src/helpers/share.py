@@ -317,15 +317,16 @@ def _remember(store: Store, reflection_id: int, submission_id: str, path: Path) 
     try:
         store.mark_shared(reflection_id, submission_id)
     except (StoreError, sqlite3.Error, OSError, KeyError) as error:
+        reason = error.args[0] if isinstance(error, KeyError) and error.args else _reason(error)
         try:
             path.unlink()
         except OSError:
             raise ShareError(
                 f"The file {path.name} was sent, but your private store could not note that "
-                f"({_reason(error)}). Tell your instructor the file name, so it is counted once."
+                f"({reason}). Tell your instructor the file name, so it is counted once."
             ) from error
         raise ShareError(
-            f"Your private store could not note the share ({_reason(error)}), so the file was "
+            f"Your private store could not note the share ({reason}), so the file was "
             "taken back and nothing was shared. Your reflection is still saved: try again, or "
             "ask your instructor."
         ) from error
