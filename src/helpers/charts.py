@@ -39,6 +39,7 @@ from helpers.classview import (
     self_partner_table,
 )
 from helpers.figures import PALETTE, AccessibleFigure, accessible_figure
+from helpers.files import replace_atomically
 from helpers.sample import CHECKINS, GUIDELINES
 
 HATCH = "///"
@@ -909,29 +910,5 @@ def write_handout(
     for number, chart in enumerate(charts, 1):
         (folder / f"{number:02d}-{chart.name.replace('_', '-')}.png").write_bytes(chart.figure.png)
     # Last, once the PDF and PNGs are complete: a failed run leaves the old snapshot in force.
-    _replace_atomically(folder / SNAPSHOT_FILE, (json.dumps(record) + "\n").encode("utf-8"))
+    replace_atomically(folder / SNAPSHOT_FILE, (json.dumps(record) + "\n").encode("utf-8"))
     return pdf_path
-
-
-def _replace_atomically(path: Path, data: bytes) -> None:
-    """Rule D2: temporary file in the same folder, synced, then renamed over ``path``."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        with open(temporary, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    try:
-        fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -18,12 +18,12 @@ import os
 import random
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from helpers.files import replace_atomically
 from helpers.submission import (
     CHECKIN_ITEMS,
     MAX_BYTES,
@@ -263,28 +263,15 @@ def write_table(
     """
     rows = list(rows)
     rng.shuffle(rows)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
-            writer.writerow(columns)
-            writer.writerows(
-                [_cell(col, value) for col, value in zip(columns, row, strict=True)] for row in rows
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+
+    def write(handle: IO[str]) -> None:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        writer.writerow(columns)
+        writer.writerows(
+            [_cell(col, value) for col, value in zip(columns, row, strict=True)] for row in rows
+        )
+
+    replace_atomically(path, write, text=True)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

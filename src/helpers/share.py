@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from helpers.files import fsync_dir
 from helpers.scrub import load_roster, scrub
 from helpers.store import (
     CHECKINS,
@@ -171,21 +172,6 @@ def _target(store: Store, dropbox: str | os.PathLike[str] | None) -> Path:
     return folder
 
 
-def _fsync_dir(folder: Path) -> None:
-    # In a drop folder the trainee may not read the directory, so this can be refused; the file
-    # itself is already synced, and the instructor reads it after the deadline anyway.
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _publish(temporary: Path, final: Path) -> None:
     """Give the finished file its final name, never replacing an existing file."""
     try:
@@ -229,7 +215,7 @@ def write_submission(
         except OSError:
             pass
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return final
 
 
