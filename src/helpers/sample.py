@@ -25,10 +25,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.collect import CLASS_COLUMNS, write_table
+from helpers.store import CHECKINS, GUIDELINES
 
 COLUMNS = CLASS_COLUMNS  # the class-table columns; one list, kept by ``alliance collect``
-GUIDELINES = ("safety", "care", "understanding", "focus")
-CHECKINS = ("notice_rupture", "repair_rupture", "ask_feedback")
 DEFAULT_SEED = 2026
 DEFAULT_COHORT = "SYNTHETIC"
 SAMPLE_META = "sample.json"

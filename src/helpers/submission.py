@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from helpers.paths import data_path
+from helpers.store import CHECKINS, GUIDELINES
 
 FORMAT = "alliance-reflection"
 FORMAT_VERSION = 1
 MAX_BYTES = 256 * 1024
-RATING_ITEMS = ("safety", "care", "understanding", "focus")
-CHECKIN_ITEMS = ("notice_rupture", "repair_rupture", "ask_feedback")
+# The rated guidelines and check-ins are the reflection form's; the store defines them once.
+RATING_ITEMS = GUIDELINES
+CHECKIN_ITEMS = CHECKINS
 
 _BOM = b"\xef\xbb\xbf"
 _MAX_REASONS = 3

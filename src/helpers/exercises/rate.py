@@ -17,9 +17,9 @@ from helpers.exercises.base import (
     times,
     transcript_html,
 )
-from helpers.store import Answer
+from helpers.store import GUIDELINES, Answer
 
-RATED = ("safety", "care", "understanding", "focus")
+RATED = GUIDELINES  # the four guidelines a transcript is rated on
 NOT_RATED = "– choose –"
 
 
