@@ -14,7 +14,10 @@ Two things the accounts need that a test machine may not give them:
   may live in a folder other users cannot enter (``/root/.pyenv`` here). The accounts then use
   a *view* of the venv: a folder with its own ``pyvenv.cfg`` naming a system Python of the same
   version, and links to the venv's ``lib``, ``etc`` and ``share``, so they import exactly the
-  venv's packages (read-only) and the venv's ``jupyterhub-singleuser`` runs.
+  venv's packages (read-only) and the venv's ``jupyterhub-singleuser`` runs. When the checkout
+  itself sits in a folder they cannot enter (a private temporary folder, as CI may use), the
+  view holds hard-linked copies of those folders and a copy of the course's ``src`` and
+  ``data`` instead of links.
 * The course repository. Trainees clone a bare copy of the course under the test folder over
   ``file://``. Git refuses to read a repository owned by another user, so the servers get a
   system git config (``GIT_CONFIG_SYSTEM``) that marks that one repository as safe. A real class
@@ -284,27 +287,67 @@ def _closed_folders(*paths: Path) -> list[str]:
     return closed
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link a file (fast, and readable whatever its folders' modes); copy across devices."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _view(base: Path, interpreter: str, version: str, *, copied: bool) -> Path:
+    """A venv-shaped folder the accounts can use, running the venv's packages on ``interpreter``.
+
+    Linked: its ``lib``/``share``/``etc`` are symlinks into the venv (enough when the venv's
+    folders are searchable). Copied: they are hard-linked copies, and the course's ``src`` and
+    ``data`` are copied beside them with the editable install pointed there, for a checkout
+    inside a folder the accounts cannot enter (a private temporary folder, or /root).
+    """
+    view = base / ("venv-copy" if copied else "venv")
+    (view / "bin").mkdir(parents=True)
+    for part in ("lib", "etc", "share"):
+        if not (VENV / part).exists():
+            continue
+        if copied:
+            shutil.copytree(VENV / part, view / part, symlinks=True, copy_function=_link_or_copy)
+        else:
+            (view / part).symlink_to(VENV / part)
+    singleuser = VENV / "bin" / "jupyterhub-singleuser"
+    if copied:
+        code = base / "course-code"
+        for part in ("src", "data"):
+            shutil.copytree(ROOT / part, code / part)
+        for pth in (view / "lib").glob("python*/site-packages/*.pth"):
+            if pth.read_text().strip() == str(ROOT / "src"):
+                pth.unlink()  # a hard link to the venv's own file: replace, never write through
+                pth.write_text(f"{code / 'src'}\n")
+        shutil.copy2(singleuser, view / "bin" / singleuser.name)
+    else:
+        (view / "bin" / singleuser.name).symlink_to(singleuser)
+    (view / "bin" / "python").symlink_to(interpreter)
+    (view / "bin" / "python3").symlink_to("python")
+    (view / "pyvenv.cfg").write_text(
+        f"home = {Path(interpreter).parent}\ninclude-system-site-packages = false\n"
+        f"version = {version}\n"
+    )
+    return view / "bin" / "python"
+
+
 def user_python(base: Path) -> Path:
-    """An interpreter the accounts can run that imports the venv's packages (see module doc)."""
+    """An interpreter the accounts can run that imports the venv's packages (see module doc).
+
+    ``jupyterhub-singleuser`` sits next to it.
+    """
     venv_python = VENV / "bin" / "python"
     if _runs_for_others(venv_python, _IMPORTS):
         return venv_python
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     for candidate in (f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"):
         if Path(candidate).exists() and _runs_for_others(Path(candidate)):
-            view = base / "venv"
-            (view / "bin").mkdir(parents=True)
-            for part in ("lib", "etc", "share"):
-                (view / part).symlink_to(VENV / part)
-            (view / "bin" / "python").symlink_to(candidate)
-            (view / "bin" / "python3").symlink_to("python")
-            (view / "pyvenv.cfg").write_text(
-                f"home = {Path(candidate).parent}\ninclude-system-site-packages = false\n"
-                f"version = {version}\n"
-            )
-            python = view / "bin" / "python"
-            if _runs_for_others(python, _IMPORTS):
-                return python
+            for copied in (False, True):
+                python = _view(base, candidate, version, copied=copied)
+                if _runs_for_others(python, _IMPORTS):
+                    return python
             break
     closed = _closed_folders(venv_python, VENV / "lib", ROOT / "src")
     raise AssertionError(
@@ -476,7 +519,7 @@ class Hub:
             password=self.password,
             users={site.trainee1.name, site.trainee2.name, site.instructor.name},
             python=str(site.python),
-            singleuser=str(VENV / "bin" / "jupyterhub-singleuser"),
+            singleuser=str(site.python.parent / "jupyterhub-singleuser"),
             environment=environment,
             token=self.token,
         )
