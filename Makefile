@@ -27,6 +27,8 @@ $(SETUP_STAMP): $(REQUIREMENTS) pyproject.toml config/lab-overrides.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	# an editable install is not byte-compiled: compile once, so kernels do not on every start
+	$(BIN)/python -m compileall -q src
 	mkdir -p $(dir $(LAB_SETTINGS))
 	cp config/lab-overrides.json $(LAB_SETTINGS)
 	touch $@

@@ -351,3 +351,99 @@ def test_a_long_list_of_hidden_cells_never_runs_off_the_handout_page():
     )
     assert fig.texts[-1].get_text() == MORE_HIDDEN
     assert min(text.get_position()[1] for text in fig.texts) > 0.02
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+def drawn_texts(fig) -> list:
+    """(text, box in pixels) for every non-empty text the figure really draws."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    canvas = FigureCanvasAgg(fig)
+    drawn = []
+    real_draw = Text.draw
+
+    def recording_draw(self, renderer):
+        if self.get_visible() and self.get_text().strip():
+            drawn.append(self)
+        return real_draw(self, renderer)
+
+    Text.draw = recording_draw
+    try:
+        canvas.draw()
+    finally:
+        Text.draw = real_draw
+    renderer = canvas.get_renderer()
+    return [(text, text.get_window_extent(renderer)) for text in drawn]
+
+
+def layout_problems(fig) -> list[str]:
+    """Texts that run off the figure, overlap one another, or sit on an axes not their own."""
+    page = fig.bbox
+    boxes = drawn_texts(fig)
+    problems = []
+    for text, box in boxes:
+        name = repr(text.get_text())
+        if (
+            box.x0 < page.x0 - 1
+            or box.y0 < page.y0 - 1
+            or box.x1 > page.x1 + 1
+            or (box.y1 > page.y1 + 1)
+        ):
+            problems.append(f"{name} runs off the figure")
+        for ax in fig.axes:
+            if text.axes is not ax and ax.bbox.padded(-1).overlaps(box.padded(-1)):
+                problems.append(f"{name} overlaps another panel")
+    for i, (text, box) in enumerate(boxes):
+        for other, other_box in boxes[i + 1 :]:
+            if box.padded(-1).overlaps(other_box.padded(-1)):
+                problems.append(f"{text.get_text()!r} overlaps {other.get_text()!r}")
+    return problems
+
+
+def layout_cases() -> dict[str, ClassData]:
+    from helpers.classview import sample_class
+
+    long_ids = ClassBuilder()
+    for i in range(12):
+        choice = {"rupture-repair-12": ["abcdefgh", "b2"][i % 2], "focus-01": "c"}
+        long_ids.reflection(trainee(i), 1, "counselor", 10, 0, choice)
+        long_ids.reflection(trainee(i), 1, "client", 0, 10)
+        long_ids.reflection(trainee(i), 2, "client", 10, 0)
+    sample = sample_class()
+    return {
+        "sample of 30": sample,
+        "sample, 7 shared": sample.smaller(7),
+        "sample, 3 shared": sample.smaller(3),
+        "12 trainees": small_class(12),
+        "long option ids, extreme ratings": long_ids.data(),
+        "partner ratings only": partner_class([7] * 12).data(),
+    }
+
+
+@pytest.mark.parametrize("case", list(layout_cases()))
+def test_no_chart_text_is_clipped_or_overlaps(case):
+    """The charts have fixed margins: every label fits, whatever the class."""
+    data = layout_cases()[case]
+    for name in CHARTS:
+        draw = CHARTS[name][0]
+        problems = layout_problems(draw(make_chart(name, data).view, data))
+        assert problems == [], f"{case}, {name}: {problems}"
+
+
+def test_the_layout_check_finds_a_clipped_label():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.02)
+    ax.set_xticks([])
+    ax.set_yticks([0.5], ["a long guideline name"])
+    ax.text(0.5, 0.5, "one")
+    ax.text(0.5, 0.5, "two")
+    assert layout_problems(fig) == [
+        "'a long guideline name' runs off the figure",
+        "'one' overlaps 'two'",
+    ]

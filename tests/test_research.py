@@ -80,7 +80,6 @@ def test_chart_points_and_intervals_equal_the_csv_rows():
     )
     expected = [v for r in rows if r["ci_low"] for v in (float(r["ci_low"]), float(r["ci_high"]))]
     assert [v for _, lo, hi in intervals for v in (lo, hi)] == pytest.approx(expected)
-    matplotlib.pyplot.close(fig)
 
 
 def test_show_alliance_effects_gives_alt_text_and_a_one_sentence_summary():

@@ -15,6 +15,7 @@ import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,12 +32,8 @@ from helpers.classview import (
     ClassData,
     ClassDataError,
     View,
-    change_table,
-    checkins_table,
-    choices_table,
     load_class,
-    profile_table,
-    self_partner_table,
+    view_of,
 )
 from helpers.figures import PALETTE, AccessibleFigure, accessible_figure
 from helpers.files import replace_atomically
@@ -157,11 +154,58 @@ def _fmt(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _figure(width: float, height: float) -> Figure:
+def _figure(
+    width: float,
+    height: float,
+    *,
+    left: float,
+    right: float,
+    top: float,
+    bottom: float,
+    rows: int = 1,
+    cols: int = 1,
+    hgap: float = 0.0,
+    wgap: float = 0.0,
+) -> Figure:
+    """A figure whose axes sit inside fixed margins, in inches.
+
+    The margins are sized for the labels each chart draws (``_label_width`` for the ones
+    that come from the data), so the figure is drawn once: an automatic layout would draw it
+    a second time just to measure it. Tests check that no text is clipped or overlaps.
+    """
     import matplotlib
 
     with matplotlib.rc_context(_RC):
-        return Figure(figsize=(width, height), dpi=100, layout="constrained")
+        fig = Figure(figsize=(width, height), dpi=100)
+    cell_w = (width - left - right - (cols - 1) * wgap) / cols
+    cell_h = (height - top - bottom - (rows - 1) * hgap) / rows
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        wspace=wgap / cell_w,
+        hspace=hgap / cell_h,
+    )
+    return fig
+
+
+def _label_width(labels, size: float = 10) -> float:
+    """The width in inches of the widest label, as matplotlib will draw it."""
+    return max((_text_width(str(label), size) for label in labels), default=0.0)
+
+
+@lru_cache(maxsize=256)
+def _text_width(text: str, size: float) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(family=_RC["font.family"], size=size)
+    return text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0] / 72
+
+
+# a y-axis's tick marks, tick-label pad, axis label and the space before the figure's edge
+Y_AXIS_EXTRA = 0.42
 
 
 def _title(fig: Figure, text: str, data: ClassData, n: int) -> None:
@@ -200,7 +244,10 @@ def _hidden_placeholder(ax, message: str = "hidden (n<5): fewer than 5 trainees"
 
 def draw_profile(view: View, data: ClassData) -> Figure:
     """Stacked bars: the share of partner ratings in each band, per guideline."""
-    fig = _figure(8, 4.2)
+    left = _label_width(GUIDELINE_NAMES.values()) + Y_AXIS_EXTRA
+    # the medians are written just right of the bars, at most "median 9.5" or "median 10"
+    right = _label_width(["median 9.5"], size=9) + 0.25
+    fig = _figure(8, 4.2, left=left, right=right, top=0.5, bottom=1.1)
     ax = fig.add_subplot()
     _title(fig, "Class profile: ratings from the client's chair, all sessions", data, view.n)
     if view.suppressed:
@@ -215,8 +262,7 @@ def draw_profile(view: View, data: ClassData) -> Figure:
     if (table["status"] == COARSE).any():
         _profile_grid(ax, table, bands, colours)
     else:
-        for row, guideline in enumerate(GUIDELINES):
-            _profile_bar(ax, row, table[table["guideline"] == guideline], colours)
+        _profile_bars(ax, table, colours)
     for row, guideline in enumerate(GUIDELINES):
         stats = view.stats[view.stats["guideline"] == guideline].iloc[0]
         if not np.isnan(stats["median"]):
@@ -244,51 +290,67 @@ def draw_profile(view: View, data: ClassData) -> Figure:
     return fig
 
 
-def _profile_bar(ax, row: int, cells, colours: dict[str, str]) -> None:
-    """One stacked bar; hidden bands are drawn together as one hatched block at the right end
-    (their combined share only, never one band's, and never posing as a particular band)."""
-    hidden_width = 1 - float(cells.loc[cells["status"] == SHOWN, "share"].sum())
-    left = 0.0
-    for cell in cells.itertuples():
-        if cell.status == HIDDEN:
-            continue
-        if cell.share <= 0:
-            continue
-        colour = colours[cell.band]
-        ax.barh(row, cell.share, left=left, color=colour, edgecolor="black", linewidth=0.5)
-        if cell.share >= 0.07:
-            # the band is named in the bar, so colour is never the only way to read it
-            text = f"{cell.band}\n{cell.label}" if cell.share >= 0.1 else cell.label
-            ax.text(
-                left + cell.share / 2,
-                row,
-                text,
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="white" if colour in ("#D55E00", "#0072B2") else "black",
-            )
-        left += cell.share
-    if hidden_width > 1e-9:
+def _profile_bars(ax, table, colours: dict[str, str]) -> None:
+    """One stacked bar per guideline; hidden bands are drawn together as one hatched block at
+    the right end (their combined share only, never one band's, and never posing as a
+    particular band). All bars are drawn in two calls: one for the bands, one for the blocks."""
+    bands: dict[str, list] = {"y": [], "width": [], "left": [], "color": []}
+    blocks: dict[str, list] = {"y": [], "width": [], "left": []}
+    for row, guideline in enumerate(GUIDELINES):
+        cells = table[table["guideline"] == guideline]
+        hidden_width = 1 - float(cells.loc[cells["status"] == SHOWN, "share"].sum())
+        left = 0.0
+        for cell in cells.itertuples():
+            if cell.status == HIDDEN or cell.share <= 0:
+                continue
+            colour = colours[cell.band]
+            for key, value in zip(bands, (row, cell.share, left, colour), strict=True):
+                bands[key].append(value)
+            if cell.share >= 0.07:
+                # the band is named in the bar, so colour is never the only way to read it
+                text = f"{cell.band}\n{cell.label}" if cell.share >= 0.1 else cell.label
+                ax.text(
+                    left + cell.share / 2,
+                    row,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if colour in ("#D55E00", "#0072B2") else "black",
+                )
+            left += cell.share
+        if hidden_width > 1e-9:
+            for key, value in zip(blocks, (row, hidden_width, left), strict=True):
+                blocks[key].append(value)
+            if hidden_width >= 0.1:
+                ax.text(
+                    left + hidden_width / 2,
+                    row,
+                    "hidden",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+                )
+    if bands["y"]:
         ax.barh(
-            row,
-            hidden_width,
-            left=left,
+            bands["y"],
+            bands["width"],
+            left=bands["left"],
+            color=bands["color"],
+            edgecolor="black",
+            linewidth=0.5,
+        )
+    if blocks["y"]:
+        ax.barh(
+            blocks["y"],
+            blocks["width"],
+            left=blocks["left"],
             color="white",
             edgecolor=HIDDEN_GREY,
             hatch=HATCH,
             gid="hidden",
         )
-        if hidden_width >= 0.1:
-            ax.text(
-                left + hidden_width / 2,
-                row,
-                "hidden",
-                ha="center",
-                va="center",
-                fontsize=8,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-            )
 
 
 def _profile_grid(ax, table, bands: list[str], colours: dict[str, str]) -> None:
@@ -347,11 +409,17 @@ def profile_alt(view: View) -> str:
 
 def draw_change(view: View, data: ClassData) -> Figure:
     """One panel per guideline: mean partner rating per session with its 95 % CI band."""
-    fig = _figure(9, 6.2)
+    fig = _figure(
+        9, 6.2, left=0.6, right=0.1, top=0.75, bottom=0.5, rows=2, cols=2, hgap=0.4, wgap=0.15
+    )
     axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
+    # the panels share their axes: set the scales once, with labels (no number formatting)
+    axes[0].set_ylim(0, 10)
+    axes[0].set_yticks(range(0, 11, 2), [str(v) for v in range(0, 11, 2)])
     _title(fig, "Change across practice sessions: partner ratings (mean, 95 % CI)", data, view.n)
     table = view.table
     sessions = sorted(int(s) for s in table["session"].unique()) if len(table) else [1]
+    axes[0].set_xticks(sessions, [str(s) for s in sessions])
     for k, (ax, guideline) in enumerate(zip(axes, GUIDELINES, strict=True)):
         colour = PALETTE[k]
         cells = table[table["guideline"] == guideline].set_index("session").reindex(sessions)
@@ -389,8 +457,6 @@ def draw_change(view: View, data: ClassData) -> Figure:
             )
             ax.text(session, 5, "hidden\n(n<5)", ha="center", va="center", fontsize=8)
         ax.set_title(GUIDELINE_NAMES[guideline])
-        ax.set_ylim(0, 10)
-        ax.set_xticks(x)
         ax.grid(axis="y", color="#DDDDDD", linewidth=0.5)
         if k >= 2:
             ax.set_xlabel("practice session")
@@ -453,7 +519,7 @@ def change_alt(view: View) -> str:
 
 def draw_self_vs_partner(view: View, data: ClassData) -> Figure:
     """Self-rating minus partner rating per session, one line per guideline, ±1 band."""
-    fig = _figure(8.5, 4.8)
+    fig = _figure(8.5, 4.8, left=0.7, right=1.45, top=0.55, bottom=0.5)
     ax = fig.add_subplot()
     _title(fig, "Self-ratings minus partner ratings (class averages per session)", data, view.n)
     table = view.table
@@ -538,43 +604,52 @@ def self_partner_alt(view: View) -> str:
 
 
 def draw_choices(view: View, data: ClassData) -> Figure:
-    """Share of trainees whose latest answer was each option; the best one is marked."""
+    """Share of trainees whose latest answer was each option; the best one is marked.
+
+    One block of bars per vignette, under its name and n, all on one shared 0-100 % axis.
+    """
     table = view.table
     vignettes = list(dict.fromkeys(table["vignette"])) if len(table) else []
-    rows = max(len(vignettes), 1)
-    fig = _figure(8, 1.2 + 1.5 * rows)
-    axes = np.atleast_1d(fig.subplots(rows, 1, sharex=True))
+    rows = len(table) + len(vignettes)  # a heading row per vignette, then its options
+    labels = [f"{option}  ✓ best" for option in table["option"]] if len(table) else []
+    left = max(_label_width(labels) + Y_AXIS_EXTRA, 0.6)
+    fig = _figure(8, 1.3 + 0.38 * max(rows, 3), left=left, right=0.1, top=0.6, bottom=0.55)
+    ax = fig.add_subplot()
     _title(fig, "Answers on the choose vignettes (✓ = best response)", data, view.n)
     if not vignettes:
-        _hidden_placeholder(axes[0], "no vignette choices were shared")
+        _hidden_placeholder(ax, "no vignette choices were shared")
         return fig
-    for ax, vignette in zip(axes, vignettes, strict=True):
-        cells = table[table["vignette"] == vignette].reset_index(drop=True)
+    ticks, tick_labels, row = [], [], 0
+    for vignette in vignettes:
+        cells = table[table["vignette"] == vignette]
+        if row:
+            ax.axhline(row - 0.5, color="#999999", linewidth=0.8)
         n = int(cells["n"].iloc[0])
-        labels = []
-        for row, cell in cells.iterrows():
-            best = bool(cell["best"]) if cell["best"] is not None else False
-            labels.append(f"{cell['option']}  ✓ best" if best else str(cell["option"]))
+        ax.text(0.005, row, f"{vignette} (n = {n})", va="center", fontsize=10, weight="bold")
+        for cell in cells.itertuples():
+            row += 1
+            best = bool(cell.best) if cell.best is not None else False
+            ticks.append(row)
+            tick_labels.append(f"{cell.option}  ✓ best" if best else str(cell.option))
             edge = {"edgecolor": "black", "linewidth": 1.6 if best else 0.5}
             colour = PALETTE[2] if best else PALETTE[0]
-            if cell["status"] == HIDDEN:
+            if cell.status == HIDDEN:
                 ax.barh(row, 0.12, color="white", hatch=HATCH, edgecolor=HIDDEN_GREY)
                 ax.text(0.13, row, HIDDEN, va="center", fontsize=8)
-                continue
-            if cell["status"] == COARSE:
-                low, high = cell["share_low"], cell["share_high"]
+            elif cell.status == COARSE:
+                low, high = cell.share_low, cell.share_high
                 ax.barh(row, high - low, left=low, color=colour, alpha=0.5, hatch="..", **edge)
-                ax.text(high + 0.01, row, cell["label"], va="center", fontsize=8)
+                ax.text(high + 0.01, row, cell.label, va="center", fontsize=8)
             else:
-                ax.barh(row, cell["share"], color=colour, **edge)
-                ax.text(cell["share"] + 0.01, row, cell["label"], va="center", fontsize=8)
-        ax.set_yticks(range(len(cells)), labels)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1.12)
-        ax.set_ylabel("option")
-        ax.set_title(f"{vignette} (n = {n})", fontsize=10, loc="left")
-    axes[-1].set_xticks(np.linspace(0, 1, 6), [f"{p} %" for p in range(0, 101, 20)])
-    axes[-1].set_xlabel("share of trainees whose latest answer was this option")
+                ax.barh(row, cell.share, color=colour, **edge)
+                ax.text(cell.share + 0.01, row, cell.label, va="center", fontsize=8)
+        row += 1
+    ax.set_yticks(ticks, tick_labels)
+    ax.set_ylim(row - 0.5, -0.5)
+    ax.set_xlim(0, 1.12)
+    ax.set_ylabel("option")
+    ax.set_xticks(np.linspace(0, 1, 6), [f"{p} %" for p in range(0, 101, 20)])
+    ax.set_xlabel("share of trainees whose latest answer was this option")
     return fig
 
 
@@ -616,7 +691,8 @@ def choices_alt(view: View) -> str:
 
 def draw_checkins(view: View, data: ClassData) -> Figure:
     """Dumbbells: each check-in's class mean in the first and the last session, with CIs."""
-    fig = _figure(8, 3.8)
+    left = _label_width(CHECKIN_NAMES.values()) + Y_AXIS_EXTRA
+    fig = _figure(8, 3.8, left=left, right=0.15, top=0.5, bottom=0.85)
     ax = fig.add_subplot()
     _title(fig, "Rupture check-ins: first session and last (mean, 95 % CI)", data, view.n)
     table = view.table
@@ -704,17 +780,13 @@ def checkins_alt(view: View) -> str:
 
 # ----------------------------------------------------------------------------- public calls
 
-CHARTS: dict[str, tuple[Callable, Callable, Callable, Callable]] = {
-    "profile": (profile_table, draw_profile, profile_summary, profile_alt),
-    "change": (change_table, draw_change, change_summary, change_alt),
-    "self_vs_partner": (
-        self_partner_table,
-        draw_self_vs_partner,
-        self_partner_summary,
-        self_partner_alt,
-    ),
-    "choices": (choices_table, draw_choices, choices_summary, choices_alt),
-    "checkins": (checkins_table, draw_checkins, checkins_summary, checkins_alt),
+# how each view of helpers.classview is drawn, summarised and described
+CHARTS: dict[str, tuple[Callable, Callable, Callable]] = {
+    "profile": (draw_profile, profile_summary, profile_alt),
+    "change": (draw_change, change_summary, change_alt),
+    "self_vs_partner": (draw_self_vs_partner, self_partner_summary, self_partner_alt),
+    "choices": (draw_choices, choices_summary, choices_alt),
+    "checkins": (draw_checkins, checkins_summary, checkins_alt),
 }
 
 
@@ -724,10 +796,10 @@ def make_chart(name: str, data: ClassData | str | os.PathLike[str] | None = None
     chart = data.cache.get(f"chart:{name}")
     if isinstance(chart, ClassChart):
         return chart
-    build, draw, summarise, describe = CHARTS[name]
-    view = build(data)
+    draw, summarise, describe = CHARTS[name]
+    view = view_of(name, data)
     figure = accessible_figure(
-        draw(view, data), alt=describe(view), summary=summarise(view), tight=False
+        lambda: draw(view, data), alt=describe(view), summary=summarise(view), tight=False
     )
     chart = ClassChart(name, HEADINGS[name], data.banner, figure, view, list(PROMPTS[name]))
     data.cache[f"chart:{name}"] = chart

@@ -173,11 +173,23 @@ def load_class(source: str | os.PathLike[str] | None = None) -> ClassData:
 
 
 def sample_class() -> ClassData:
-    """The embedded synthetic sample, whatever ``CLASS_DATA`` or the environment say."""
+    """The embedded synthetic sample, whatever ``CLASS_DATA`` or the environment say.
+
+    Read once per kernel (again if the file changes): the notebook uses it twice, and the
+    charts already drawn from it are kept with it. Treat it as read-only.
+    """
     from helpers.paths import data_path
 
-    frame = read_class_csv(data_path("sample", "class.csv"))
-    return ClassData(frame, is_synthetic=True, source_label=SAMPLE_LABEL)
+    path = data_path("sample", "class.csv")
+    info = path.stat()
+    key = (str(path), info.st_mtime_ns, info.st_size)
+    if key not in _SAMPLE:
+        _SAMPLE.clear()
+        _SAMPLE[key] = ClassData(read_class_csv(path), True, SAMPLE_LABEL)
+    return _SAMPLE[key]
+
+
+_SAMPLE: dict[tuple[str, int, int], ClassData] = {}
 
 
 def _read_drop_folder(folder: Path) -> pd.DataFrame:
@@ -322,15 +334,22 @@ def suppress_breakdown(counts: pd.Series, trainees: pd.Series | None = None) -> 
     non-empty cell is hidden too; then no hidden count equals the total minus the visible
     cells.
     """
-    counts = counts.astype(int)
-    trainees = counts if trainees is None else trainees.astype(int)
-    if trainees is counts and counts.sum() < MIN_TRAINEES:
-        return pd.Series(True, index=counts.index)
-    hidden = (trainees > 0) & (trainees < MIN_TRAINEES)
-    if hidden.sum() == 1:
-        candidates = counts[~hidden & (counts > 0)]
-        if len(candidates):
-            hidden[candidates.sort_values(kind="stable").index[0]] = True
+    whole = trainees is None
+    hidden = _hidden_cells([int(c) for c in counts], None if whole else [int(t) for t in trainees])
+    return pd.Series(hidden, index=counts.index)
+
+
+def _hidden_cells(counts: list[int], trainees: list[int] | None) -> list[bool]:
+    """``suppress_breakdown`` on plain lists (``trainees`` None: the counts are trainees)."""
+    if trainees is None:
+        if sum(counts) < MIN_TRAINEES:
+            return [True] * len(counts)
+        trainees = counts
+    hidden = [0 < t < MIN_TRAINEES for t in trainees]
+    if sum(hidden) == 1:
+        candidates = [i for i, c in enumerate(counts) if not hidden[i] and c > 0]
+        if candidates:
+            hidden[min(candidates, key=counts.__getitem__)] = True  # the first of equals
     return hidden
 
 
@@ -343,42 +362,46 @@ def _breakdown(
     cell) and ``n`` (distinct trainees in the group). Counts of hidden or coarsened cells are
     blanked so they cannot be read off the table either.
     """
-    out = []
+    groups: dict[object, list[dict]] = {}
+    for row in cells.to_dict("records"):
+        groups.setdefault(row[group], []).append(row)
+    rows: list[dict] = []
     notes: list[Note] = []
-    for key, part in cells.groupby(group, sort=False, observed=True):
-        part = part.copy()
-        n = int(part["n"].iloc[0])
-        total = int(part["count"].sum())
-        share = part["count"] / total if total else part["count"] * 0.0
-        part["share"] = share
-        part["share_low"] = share
-        part["share_high"] = share
-        part["label"] = [f"{round(s * 100)} %" for s in share]
-        part["status"] = SHOWN
+    for key, part in groups.items():
+        n = int(part[0]["n"])
+        counts = [int(row["count"]) for row in part]
+        total = sum(counts)
+        shares = [count / total if total else 0.0 for count in counts]
+        for row, share in zip(part, shares, strict=True):
+            row.update(
+                share=share,
+                share_low=share,
+                share_high=share,
+                label=f"{round(share * 100)} %",
+                status=SHOWN,
+            )
         if n < MIN_TRAINEES:
-            hidden = pd.Series(True, index=part.index)
+            hidden = [True] * len(part)
             notes.append(
                 Note("Hidden", f"{describe(key)} ({trainees(n)})", "fewer than 5 trainees")
             )
         else:
-            hidden = suppress_breakdown(part["count"], part["trainees"])
-            primary = (part["trainees"] > 0) & (part["trainees"] < MIN_TRAINEES)
-            for index in part.index[hidden]:
-                what = f"{describe(key)}, {part.at[index, cell]}"
-                reason = (
-                    "fewer than 5 trainees"
-                    if primary[index]
-                    else "hidden too, so the smaller hidden count cannot be worked out "
-                    "from the total"
-                )
-                notes.append(Note("Hidden", what, reason))
+            behind = [int(row["trainees"]) for row in part]
+            hidden = _hidden_cells(counts, behind)
+            for row, hide, people in zip(part, hidden, behind, strict=True):
+                if hide:
+                    reason = (
+                        "fewer than 5 trainees"
+                        if 0 < people < MIN_TRAINEES
+                        else "hidden too, so the smaller hidden count cannot be worked out "
+                        "from the total"
+                    )
+                    notes.append(Note("Hidden", f"{describe(key)}, {row[cell]}", reason))
             if n < SMALL_GROUP:
-                ranges = [share_range_label(s) for s in share]
-                part["share_low"] = [r[0] for r in ranges]
-                part["share_high"] = [r[1] for r in ranges]
-                part["label"] = [r[2] for r in ranges]
-                part["share"] = np.nan
-                part.loc[~hidden, "status"] = COARSE
+                for row, share, hide in zip(part, shares, hidden, strict=True):
+                    low, high, label = share_range_label(share)
+                    row.update(share=np.nan, share_low=low, share_high=high, label=label)
+                    row["status"] = SHOWN if hide else COARSE
                 notes.append(
                     Note(
                         "Coarsened",
@@ -386,15 +409,17 @@ def _breakdown(
                         "fewer than 10 trainees, so shares are shown as 20-point ranges",
                     )
                 )
-        part.loc[hidden, ["share", "share_low", "share_high"]] = np.nan
-        part.loc[hidden, "label"] = HIDDEN
-        part.loc[hidden, "status"] = HIDDEN
-        keep = part["status"] == SHOWN
-        part["count"] = part["count"].where(keep)
-        part["trainees"] = part["trainees"].where(keep)
-        out.append(part)
-    table = pd.concat(out, ignore_index=True) if out else cells.assign(status=HIDDEN)
-    return table, notes
+        for row, hide in zip(part, hidden, strict=True):
+            if hide:
+                row.update(share=np.nan, share_low=np.nan, share_high=np.nan)
+                row.update(label=HIDDEN, status=HIDDEN)
+            if row["status"] != SHOWN:  # counts of hidden or coarsened cells are blanked
+                row.update(count=np.nan, trainees=np.nan)
+        rows += part
+    if not rows:
+        return cells.assign(status=HIDDEN), notes
+    columns = [*cells.columns, "share", "share_low", "share_high", "label", "status"]
+    return pd.DataFrame(rows, columns=columns), notes
 
 
 # ----------------------------------------------------------------------------- views
@@ -498,22 +523,25 @@ def session_stats(rated: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _session_notes(stats: pd.DataFrame, item_col: str, names: dict[str, str]) -> list[Note]:
+    by_session: dict[int, list[dict]] = {}
+    for row in stats[["session", item_col, "n", "status"]].to_dict("records"):
+        by_session.setdefault(row["session"], []).append(row)
     notes: list[Note] = []
-    for session, part in stats.groupby("session", sort=True):
+    for session in sorted(by_session):
         for status, action, reason in (
             (HIDDEN, "Hidden", "fewer than 5 trainees"),
             (COARSE, "Coarsened", "fewer than 10 trainees, so median and quartiles"),
         ):
-            cells = part[part["status"] == status]
-            if cells.empty:
+            cells = [row for row in by_session[session] if row["status"] == status]
+            if not cells:
                 continue
-            if len(cells) == len(names) and cells["n"].nunique() == 1:
-                what = f"session {session} ({trainees(int(cells['n'].iloc[0]))})"
+            if len(cells) == len(names) and len({row["n"] for row in cells}) == 1:
+                what = f"session {session} ({trainees(int(cells[0]['n']))})"
                 notes.append(Note(action, what, reason))
             else:
-                for row in cells.itertuples():
-                    item = names.get(str(getattr(row, item_col)), str(getattr(row, item_col)))
-                    notes.append(Note(action, f"session {session}, {item} ({row.n})", reason))
+                for row in cells:
+                    item = names.get(str(row[item_col]), str(row[item_col]))
+                    notes.append(Note(action, f"session {session}, {item} ({row['n']})", reason))
     return notes
 
 
@@ -637,8 +665,20 @@ VIEWS = {
 }
 
 
+def view_of(name: str, data: ClassData) -> View:
+    """One view of a loaded class, aggregated once: the chart and the list of what was
+    hidden read the same view."""
+    key = f"view:{name}"
+    view = data.cache.get(key)
+    if not isinstance(view, View):
+        view = data.cache[key] = VIEWS[name](data)
+    return view
+
+
 def aggregate_all(data: ClassData | pd.DataFrame | None = None) -> dict[str, View]:
     """Every view's aggregation, without drawing anything (what benchmarks measure)."""
+    if isinstance(data, ClassData):
+        return {name: view_of(name, data) for name in VIEWS}
     frame = _frame(data)
     return {name: build(frame) for name, build in VIEWS.items()}
 

@@ -33,6 +33,7 @@ from helpers.store import (
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 GUIDELINE_LABELS: dict[str, str] = {
     "safety": "The client could feel safe with the counselor",
@@ -333,7 +334,7 @@ def _latest_by_session(reflections: list[dict[str, Any]], role: str | None) -> l
     return [chosen[session] for session in sorted(chosen)]
 
 
-def _draw_panel(ax: Axes, rows: list[dict], field: str, items: tuple[str, ...], title: str) -> str:
+def _draw_panel(ax: Axes, rows: list[dict], field: str, items: tuple[str, ...], title: str) -> None:
     ax.set_title(f"{title} (n = {len(rows)})", fontsize=10)
     ax.set_xlabel("Practice session")
     ax.set_ylim(-0.5, 10.5)
@@ -341,24 +342,46 @@ def _draw_panel(ax: Axes, rows: list[dict], field: str, items: tuple[str, ...], 
     if not rows:
         ax.text(0.5, 0.5, "No reflections yet", ha="center", va="center", transform=ax.transAxes)
         ax.set_xticks([])
-        return f"{title}: no reflections yet"
+        return
     sessions = [row["session"] for row in rows]
-    described = []
     for number, item in enumerate(items):
-        scores = [row[field][item] for row in rows]
         nudge = (number - (len(items) - 1) / 2) * 0.06  # so equal scores stay visible
         ax.plot(
             [session + nudge for session in sessions],
-            scores,
+            [row[field][item] for row in rows],
             marker=MARKERS[number % len(MARKERS)],
             color=PALETTE[number],
             label=SHORT_LABELS[item],
         )
-        described.append(f"{SHORT_LABELS[item]} " + ", ".join(map(str, scores)))
     ax.set_xticks(sessions)
     ax.legend(fontsize=8, loc="lower left")
+
+
+def _describe_panel(rows: list[dict], field: str, items: tuple[str, ...], title: str) -> str:
+    """What one panel shows, in words (for the chart's alt text)."""
+    if not rows:
+        return f"{title}: no reflections yet"
+    sessions = [row["session"] for row in rows]
+    described = [
+        f"{SHORT_LABELS[item]} " + ", ".join(str(row[field][item]) for row in rows)
+        for item in items
+    ]
     which = "session" if len(sessions) == 1 else "sessions"
     return f"{title}, {which} {', '.join(map(str, sessions))}: " + "; ".join(described)
+
+
+def history_figure(reflections: list[dict[str, Any]]) -> Figure:
+    """Three panels of your ratings by session: as counselor, as client, and check-ins."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(13, 4))
+    axes = fig.subplots(1, 3, sharey=True)
+    for ax, (role, field, items, title) in zip(axes, PANELS, strict=True):
+        _draw_panel(ax, _latest_by_session(reflections, role), field, items, title)
+    axes[0].set_ylabel("Rating (0 = not at all, 10 = completely)")
+    fig.suptitle(f"My reflections across practice sessions (n = {len(reflections)} saved)")
+    fig.tight_layout()
+    return fig
 
 
 def _store_problem(error: Exception) -> Note:
@@ -391,16 +414,11 @@ def show_my_history(*, store: Store | None = None) -> AccessibleFigure | Note:
         )
         return Note(text, f"<p>{html.escape(text)}</p>")
 
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4), sharey=True)
-    parts = []
-    for ax, (role, field, items, title) in zip(axes, PANELS, strict=True):
-        parts.append(_draw_panel(ax, _latest_by_session(reflections, role), field, items, title))
-    axes[0].set_ylabel("Rating (0 = not at all, 10 = completely)")
+    parts = [
+        _describe_panel(_latest_by_session(reflections, role), field, items, title)
+        for role, field, items, title in PANELS
+    ]
     count = len(reflections)
-    fig.suptitle(f"My reflections across practice sessions (n = {count} saved)")
-    fig.tight_layout()
 
     latest = reflections[-1]
     rated = ", ".join(f"{SHORT_LABELS[g]} {latest['ratings'][g]}" for g in GUIDELINES)
@@ -415,7 +433,7 @@ def show_my_history(*, store: Store | None = None) -> AccessibleFigure | Note:
         f"(session {latest['session']}, {ROLE_WORDS[latest['role']]}) you rated {rated}."
     )
     alt = "Line charts of your ratings by practice session. " + ". ".join(parts) + "."
-    return accessible_figure(fig, alt=alt, summary=summary)
+    return accessible_figure(lambda: history_figure(reflections), alt=alt, summary=summary)
 
 
 # -- where the data lives ----------------------------------------------------------------------

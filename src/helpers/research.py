@@ -109,9 +109,10 @@ def _r(value: float) -> str:
 
 def effects_chart(effects: list[Effect]) -> Figure:
     """A horizontal dot-and-interval chart: one row per estimate, first row at the top."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(effects) + 1.8))
+    fig = Figure(figsize=(8, 0.55 * len(effects) + 1.8))
+    ax = fig.subplots()
     positions = list(range(len(effects)))[::-1]
     seen: set[str] = set()
     for y, item in zip(positions, effects, strict=True):
@@ -174,4 +175,6 @@ def show_alliance_effects() -> AccessibleFigure:
         + f" ({item.sample})"
         for item in effects
     )
-    return accessible_figure(effects_chart(effects), alt=alt, summary=effects_summary(effects))
+    return accessible_figure(
+        lambda: effects_chart(effects), alt=alt, summary=effects_summary(effects)
+    )
