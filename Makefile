@@ -57,6 +57,7 @@ outputs: setup
 	$(BIN)/python -m helpers.notebooks execute notebooks/*.ipynb
 
 bench: setup $(NODE_STAMP)
+	$(BIN)/python -m compileall -q src
 	$(BIN)/python -m bench
 
 lint: setup

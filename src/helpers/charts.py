@@ -354,24 +354,26 @@ def _profile_bars(ax, table, colours: dict[str, str]) -> None:
 
 
 def _profile_grid(ax, table, bands: list[str], colours: dict[str, str]) -> None:
-    """For groups under 10 trainees: a grid of share ranges (no exact bar lengths)."""
+    """For groups under 10 trainees: a grid of share ranges (no exact bar lengths). A shown
+    cell is the more opaque the higher its range; hidden cells are hatched."""
+    from matplotlib.colors import to_rgba
+
     width = 1 / len(bands)
+    shown: dict[str, list] = {"y": [], "left": [], "color": [], "edgecolor": []}
+    hidden: dict[str, list] = {"y": [], "left": []}
     for row, guideline in enumerate(GUIDELINES):
         cells = table[table["guideline"] == guideline].set_index("band")
         for k, band in enumerate(bands):
             cell = cells.loc[band]
-            hidden = cell["status"] == HIDDEN
-            ax.barh(
-                row,
-                width,
-                left=k * width,
-                color="white" if hidden else colours[band],
-                alpha=1 if hidden else 0.35 + 0.65 * float(cell["share_high"]),
-                edgecolor=HIDDEN_GREY if hidden else "black",
-                linewidth=0.5,
-                hatch=HATCH if hidden else None,
-                gid="hidden" if hidden else None,
-            )
+            if cell["status"] == HIDDEN:
+                hidden["y"].append(row)
+                hidden["left"].append(k * width)
+            else:
+                alpha = 0.35 + 0.65 * float(cell["share_high"])
+                shown["y"].append(row)
+                shown["left"].append(k * width)
+                shown["color"].append(to_rgba(colours[band], alpha))
+                shown["edgecolor"].append(to_rgba("black", alpha))
             ax.text(
                 (k + 0.5) * width,
                 row,
@@ -381,6 +383,19 @@ def _profile_grid(ax, table, bands: list[str], colours: dict[str, str]) -> None:
                 fontsize=8,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8},
             )
+    if shown["y"]:
+        ax.barh(shown.pop("y"), width, linewidth=0.5, **shown)
+    if hidden["y"]:
+        ax.barh(
+            hidden.pop("y"),
+            width,
+            left=hidden["left"],
+            color="white",
+            edgecolor=HIDDEN_GREY,
+            linewidth=0.5,
+            hatch=HATCH,
+            gid="hidden",
+        )
 
 
 def profile_summary(view: View) -> str:
@@ -456,7 +471,8 @@ def draw_change(view: View, data: ClassData) -> Figure:
                 session - 0.4, session + 0.4, facecolor="white", edgecolor=HIDDEN_GREY, hatch=HATCH
             )
             ax.text(session, 5, "hidden\n(n<5)", ha="center", va="center", fontsize=8)
-        ax.set_title(GUIDELINE_NAMES[guideline])
+        # placed, not auto-positioned: no panel has ticks on top for a title to clear
+        ax.set_title(GUIDELINE_NAMES[guideline], y=1.0)
         ax.grid(axis="y", color="#DDDDDD", linewidth=0.5)
         if k >= 2:
             ax.set_xlabel("practice session")
@@ -565,6 +581,8 @@ def draw_self_vs_partner(view: View, data: ClassData) -> Figure:
         else 2.0
     )
     ax.set_ylim(low, high)
+    points = range(int(np.ceil(low)), int(np.floor(high)) + 1)  # whole rating points
+    ax.set_yticks(points, [f"{p:+d}".replace("-", "−") if p else "0" for p in points])
     ax.text(
         0.01,
         0.98,
@@ -700,45 +718,57 @@ def draw_checkins(view: View, data: ClassData) -> Figure:
         _hidden_placeholder(ax)
         return fig
     styles = {"first": (PALETTE[0], "o"), "last": (PALETTE[1], "^")}
+    # the markers of each kind (first or last; mean or median) are drawn in one call
+    marks: dict[tuple[str, bool], tuple[list, list, list, list]] = {}
+    session_of: dict[str, int] = {}
+    links: tuple[list, list] = ([], [])
     for row, item in enumerate(CHECKINS):
         cells = table[table["checkin"] == item]
         ends = []
-        for when, (colour, marker) in styles.items():
+        for when in styles:
             cell = cells[cells["when"] == when]
             if cell.empty or cell["status"].iloc[0] == HIDDEN:
                 continue
             cell = cell.iloc[0]
-            session = int(cell["session"])
-            label = f"{when} session ({session})" if row == 0 else None
-            if cell["status"] == COARSE:
-                err = [[cell["median"] - cell["q1"]], [cell["q3"] - cell["median"]]]
-                ax.errorbar(
-                    cell["median"],
-                    row,
-                    xerr=err,
-                    fmt=marker,
-                    mfc="white",
-                    color=colour,
-                    capsize=3,
-                    label=label,
-                )
-            else:
-                err = [[cell["mean"] - cell["low"]], [cell["high"] - cell["mean"]]]
-                ax.errorbar(
-                    cell["mean"],
-                    row,
-                    xerr=err,
-                    fmt=marker,
-                    color=colour,
-                    capsize=3,
-                    markersize=8,
-                    label=label,
-                )
+            session_of[when] = int(cell["session"])
+            coarse = cell["status"] == COARSE
+            centre, low, high = (
+                (cell["median"], cell["q1"], cell["q3"])
+                if coarse
+                else (cell["mean"], cell["low"], cell["high"])
+            )
+            for values, value in zip(
+                marks.setdefault((when, coarse), ([], [], [], [])),
+                (centre, row, centre - low, high - centre),
+                strict=True,
+            ):
+                values.append(value)
             ends.append(cell["centre"])
         if len(ends) == 2:
-            ax.plot(ends, [row, row], color="#777777", linewidth=1, zorder=0)
+            links[0].extend([*ends, np.nan])
+            links[1].extend([row, row, np.nan])
         else:
             ax.text(0.2, row, "first or last session hidden (n<5)", va="center", fontsize=8)
+    if links[0]:
+        ax.plot(*links, color="#777777", linewidth=1, zorder=0)
+    for when, (colour, marker) in styles.items():
+        label = f"{when} session ({session_of[when]})" if when in session_of else None
+        for coarse in (False, True):
+            if (when, coarse) not in marks:
+                continue
+            x, y, below, above = marks[(when, coarse)]
+            look = {"mfc": "white"} if coarse else {"markersize": 8}
+            ax.errorbar(
+                x,
+                y,
+                xerr=[below, above],
+                fmt=marker,
+                color=colour,
+                capsize=3,
+                label=label,
+                **look,
+            )
+            label = None  # one legend entry for first, one for last
     ax.set_yticks(range(len(CHECKINS)), [CHECKIN_NAMES[c] for c in CHECKINS])
     ax.invert_yaxis()
     ax.set_xlim(0, 10)

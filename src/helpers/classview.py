@@ -508,16 +508,19 @@ def session_stats(rated: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     stats["q1"] = grouped.quantile(0.25)
     stats["q3"] = grouped.quantile(0.75)
     stats = stats.reset_index()
-    half = t_quantile_975(np.maximum(stats["n"] - 1, 1)) * stats["sd"] / np.sqrt(stats["n"])
-    stats["low"] = stats["mean"] - half
-    stats["high"] = stats["mean"] + half
-    stats["status"] = np.where(
-        stats["n"] < MIN_TRAINEES, HIDDEN, np.where(stats["n"] < SMALL_GROUP, COARSE, SHOWN)
-    )
-    coarse = stats["status"] == COARSE
-    stats.loc[coarse, ["mean", "low", "high"]] = np.nan
-    stats.loc[~coarse, ["median", "q1", "q3"]] = np.nan
-    stats.loc[stats["status"] == HIDDEN, ["mean", "sd", "low", "high"]] = np.nan
+    n = stats["n"].to_numpy()
+    status = np.where(n < MIN_TRAINEES, HIDDEN, np.where(n < SMALL_GROUP, COARSE, SHOWN))
+    coarse, hidden = status == COARSE, status == HIDDEN
+    mean = stats["mean"].to_numpy()
+    half = t_quantile_975(np.maximum(n - 1, 1)) * stats["sd"].to_numpy() / np.sqrt(n)
+    no_mean = coarse | hidden
+    # whole columns at once: masked assignments cost more than the statistics themselves
+    stats["mean"] = np.where(no_mean, np.nan, mean)
+    for column in ("median", "q1", "q3"):
+        stats[column] = stats[column].where(coarse)
+    stats["low"] = np.where(no_mean, np.nan, mean - half)
+    stats["high"] = np.where(no_mean, np.nan, mean + half)
+    stats["status"] = status
     stats["centre"] = stats["mean"].fillna(stats["median"])
     return stats.drop(columns="sd")
 
@@ -580,11 +583,11 @@ def self_partner_table(data: ClassData | pd.DataFrame | None = None) -> View:
     table["status"] = np.where(
         table["n"] < MIN_TRAINEES, HIDDEN, np.where(table["n"] < SMALL_GROUP, COARSE, SHOWN)
     )
-    coarse = table["status"] == COARSE
-    table["self"] = table["self_mean"].where(~coarse, table["self_median"])
-    table["partner"] = table["partner_mean"].where(~coarse, table["partner_median"])
+    coarse, hidden = table["status"] == COARSE, table["status"] == HIDDEN
+    for label in ("self", "partner"):
+        centre = table[f"{label}_mean"].where(~coarse, table[f"{label}_median"])
+        table[label] = centre.mask(hidden)
     table = table.drop(columns=["self_mean", "self_median", "partner_mean", "partner_median"])
-    table.loc[table["status"] == HIDDEN, ["self", "partner"]] = np.nan
     table["difference"] = table["self"] - table["partner"]
     table["within_1"] = table["difference"].abs() <= 1
     notes = _session_notes(table, "guideline", GUIDELINE_NAMES)
