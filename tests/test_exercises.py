@@ -498,7 +498,15 @@ def test_practice_restores_text_ticks_and_difficulty(bank, store):
 # -- dialogue -----------------------------------------------------------------------------------
 
 
-def test_dialogue_choice_moves_the_alliance_and_says_why(bank, store):
+@pytest.fixture
+def focused(monkeypatch):
+    """The widgets asked to take keyboard focus, in order."""
+    asked: list = []
+    monkeypatch.setattr(widgets.DOMWidget, "focus", lambda self: asked.append(self))
+    return asked
+
+
+def test_dialogue_choice_moves_the_alliance_and_says_why(bank, store, focused):
     widget = show_vignette("demo-04", bank=bank, store=store)
     # the first line is already shown as what the client says, so it is not repeated
     assert "The client says: I don't think this is helping." in text_of(widget.header.value)
@@ -512,7 +520,11 @@ def test_dialogue_choice_moves_the_alliance_and_says_why(bank, store):
 
     said = widget.choice_buttons[0]
     said.click()
-    assert said.comm is None and said not in widget.choice_box.children  # closed, not leaked
+    # the pressed button now offers the next step's first choice, and keyboard focus is on it
+    assert said is widget.choice_buttons[0] and focused == [said]
+    assert said.description.startswith("Say 1: So we have been working on the wrong thing")
+    assert len(widget.choice_buttons) == 1  # that step has one choice; the spare is hidden
+    assert [b.layout.display for b in widget.choice_box.children] == [None, "none"]
     state = text_of(widget.state_html.value)
     assert "Bond 7/10 ▲ +2" in state and "Goals 5/10 ▲ +1" in state and "Tasks 4/10 ■ 0" in state
     assert "Welcoming the complaint opens a repair" in text_of(widget.feedback.value)
@@ -534,7 +546,7 @@ def test_dialogue_choice_moves_the_alliance_and_says_why(bank, store):
     ]
 
 
-def test_dialogue_ending_shows_summary_and_start_again(bank, store):
+def test_dialogue_ending_shows_summary_and_start_again(bank, store, focused):
     widget = show_vignette("demo-04", bank=bank, store=store)
     for _ in range(3):
         widget.choice_buttons[0].click()
@@ -542,13 +554,17 @@ def test_dialogue_ending_shows_summary_and_start_again(bank, store):
     assert "The conversation has ended." in shown
     assert "The rupture was named and repaired" in shown
     assert "Tasks 7/10 ▲ +2" in text_of(widget.state_html.value)
-    assert widget.choice_buttons == [] and widget.choice_box.children == ()
+    assert widget.choice_buttons == []  # no choice left to press
+    assert all(b.layout.display == "none" for b in widget.choice_box.children)
     assert widget.restart_button.layout.display is None
+    assert focused[-1] is widget.restart_button
     assert [r[1]["path"] for r in rows(store, "demo-04")] == [[0], [0, 0], [0, 0, 0]]
     assert store.latest_answer("demo-04").answer["ended"] is True
 
     widget.restart_button.click()
     assert widget.step_id == "open" and widget.path == []
+    assert focused[-1] is widget.choice_buttons[0]
+    assert widget.restart_button.layout.display == "none"
     assert "Bond 5/10" in text_of(widget.state_html.value)
     assert widget.history_html.value == ""
     assert store.latest_answer("demo-04").answer["path"] == []

@@ -56,7 +56,7 @@ class DialogueExercise(Exercise):
         self.state_html = widgets.HTML("", layout=full_width())
         self.history_html = widgets.HTML("", layout=full_width())
         self.client_line = widgets.HTML("", layout=full_width())
-        self.choice_buttons: list[widgets.Button] = []
+        self._buttons: list[widgets.Button] = []  # reused from step to step, see _show_choices
         self.choice_box = widgets.VBox([], layout=full_width())
         self.restart_button = button(
             "Start again",
@@ -95,6 +95,11 @@ class DialogueExercise(Exercise):
     def ended(self) -> bool:
         return not self.step.get("choices")
 
+    @property
+    def choice_buttons(self) -> list[widgets.Button]:
+        """The buttons of this step's choices, in order (hidden spare buttons left out)."""
+        return [b for b in self._buttons if b.layout.display != "none"]
+
     def _apply(self, index: int) -> None:
         choice = self.step["choices"][index]
         effect = {k: int(v) for k, v in (choice.get("effect") or {}).items() if k in STATES}
@@ -123,12 +128,20 @@ class DialogueExercise(Exercise):
             }
         )
         self._render()
+        self._focus_next()
 
     def start_again(self) -> None:
         """Go back to the first step; the restart is saved so a reopened notebook starts fresh."""
         self._reset()
         self.save({"path": [], "step": self.step_id, "ended": False, "restarted": True})
         self._render()
+        self._focus_next()
+
+    def _focus_next(self) -> None:
+        """Move keyboard focus to where the conversation goes on: the first of the new choices,
+        or "Start again" once it has ended. The pressed button would otherwise leave focus on
+        the page (a screen reader would not be taken to the new choices)."""
+        (self.restart_button if self.ended else self.choice_buttons[0]).focus()
 
     # -- showing -------------------------------------------------------------------------
 
@@ -161,7 +174,7 @@ class DialogueExercise(Exercise):
                 f"{reason}<p><strong>■ The conversation has ended.</strong></p>"
                 f"<p>{rich(step.get('ending', ''))}</p>"
             )
-            self._set_choices([])
+            self._show_choices([])
             self.restart_button.layout.display = None
             return
         self.restart_button.layout.display = "none" if not self.path else None
@@ -178,16 +191,12 @@ class DialogueExercise(Exercise):
         if client and (self.history or client.strip() != str(self.vignette.says).strip()):
             said = f"<p><strong>Client:</strong></p><blockquote>{rich(client)}</blockquote>"
         self.client_line.value = f"{said}<p><strong>What do you say?</strong></p>{listed}"
-        buttons = [
-            button(
-                labels[n - 1],
-                f"Say response {n}: {short_label('', str(c['text']), limit=200)}",
-                lambda _, i=n - 1: self.say(i),
-                icon="comment",
-            )
-            for n, c in enumerate(choices, start=1)
-        ]
-        self._set_choices(buttons)
+        self._show_choices(
+            [
+                (labels[n - 1], f"Say response {n}: {short_label('', str(c['text']), limit=200)}")
+                for n, c in enumerate(choices, start=1)
+            ]
+        )
         if self.last_reason:
             self.feedback.value = status(
                 f"<p><strong>What changed:</strong> {rich(self.last_reason)}</p>"
@@ -195,12 +204,22 @@ class DialogueExercise(Exercise):
         else:
             self.feedback.value = status("")
 
-    def _set_choices(self, buttons: list[widgets.Button]) -> None:
-        """Show this step's buttons and close the last step's, so none linger in the kernel."""
-        old, self.choice_buttons = self.choice_buttons, buttons
-        self.choice_box.children = tuple(buttons)
-        for stale in old:
-            stale.close()
+    def _show_choices(self, choices: list[tuple[str, str]]) -> None:
+        """Show this step's choices (label, tooltip) on the same buttons as the last step's.
+
+        Button n always says choice n; spare buttons are hidden. Reusing them keeps each
+        button's view on the page, so focus can be moved to one after a choice.
+        """
+        while len(self._buttons) < len(choices):
+            index = len(self._buttons)
+            self._buttons.append(button("", "", lambda _, i=index: self.say(i), icon="comment"))
+        for index, spare in enumerate(self._buttons):
+            if index < len(choices):
+                spare.description, spare.tooltip = choices[index]
+                spare.layout.display = None
+            else:
+                spare.layout.display = "none"
+        self.choice_box.children = tuple(self._buttons)
 
     def restore(self, previous: list[Answer]) -> None:
         path = previous[-1].answer.get("path", [])
