@@ -447,3 +447,38 @@ def test_the_layout_check_finds_a_clipped_label():
         "'a long guideline name' runs off the figure",
         "'one' overlaps 'two'",
     ]
+
+
+# ----------------------------------------------------------------------------- profile as a table
+
+
+def test_profile_table_shows_the_charts_cells_with_the_same_hiding():
+    from helpers.charts import show_profile_table
+
+    data = partner_class([9] * 5 + [7] * 6 + [5] * 5 + [3] * 2).data()
+    shown = show_profile_table(data)
+    columns, rows = shown.rows()
+    assert columns == ["0–2", "3–4", "5–6", "7–8", "9–10", "median"]
+    # 3-4 (2 trainees) is hidden, and 5-6 with it so that it cannot be worked out from the total
+    assert rows[0] == ("safety", ["0 %", HIDDEN, HIDDEN, "33 %", "28 %", "7"])
+    html = shown._repr_html_()
+    assert "<caption>Class profile: share of the partner ratings" in html
+    assert "<th scope='row'>safety</th><td>0 %</td><td>hidden (n&lt;5)</td>" in html
+    assert "Hidden: safety ratings, 3–4 — fewer than 5 trainees" in repr(shown)
+
+
+def test_profile_table_of_seven_trainees_shows_ranges_and_of_three_says_hidden():
+    from helpers.charts import show_profile_table
+    from helpers.classview import sample_class
+
+    seven = show_profile_table(sample_class().smaller(7))
+    columns, rows = seven.rows()
+    assert columns == ["0–3", "4–6", "7–10", "median"]
+    texts = {text for _, cells in rows for text in cells[:-1]}
+    assert texts <= {HIDDEN, "0–20 %", "20–40 %", "40–60 %", "60–80 %", "80–100 %"}
+    assert HIDDEN in texts
+    assert repr(seven).splitlines()[2].startswith("guideline     | 0–3")
+
+    three = show_profile_table(sample_class().smaller(3))
+    assert "<table" not in three._repr_html_()
+    assert "The class profile is hidden: fewer than 5 trainees rated." in repr(three)

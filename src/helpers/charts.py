@@ -861,6 +861,84 @@ def show_checkins(data: ClassData | str | None = None) -> ClassChart:
     return make_chart("checkins", data)
 
 
+@dataclass
+class ProfileTable:
+    """The class profile as a table: the share of partner ratings in each band, per guideline,
+    with the same hiding and coarsening as the chart."""
+
+    banner: str
+    view: View
+
+    def rows(self) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """The column names (bands, then the median), and per guideline its name and cells."""
+        table = self.view.table
+        bands = list(dict.fromkeys(table["band"]))
+        cells = {(row["guideline"], row["band"]): row["label"] for row in table.to_dict("records")}
+        stats = self.view.stats
+        medians = {} if stats is None else stats.set_index("guideline")["median"].to_dict()
+        return [*bands, "median"], [
+            (
+                GUIDELINE_NAMES[g],
+                [str(cells[(g, band)]) for band in bands]
+                + [HIDDEN if np.isnan(medians.get(g, np.nan)) else _fmt(medians[g])],
+            )
+            for g in GUIDELINES
+        ]
+
+    @property
+    def caption(self) -> str:
+        return (
+            "Class profile: share of the partner ratings in each rating band, per guideline "
+            f"({self.view.n} trainees)"
+        )
+
+    def __repr__(self) -> str:
+        lines = [self.banner, self.caption + "."]
+        if self.view.suppressed:
+            lines.append(profile_summary(self.view))
+        else:
+            bands, rows = self.rows()
+            width = max(len(GUIDELINE_NAMES[g]) for g in GUIDELINES)
+            cell = max(len(text) for _, texts in rows for text in [*texts, *bands])
+            head = " | ".join(["guideline".ljust(width)] + [b.ljust(cell) for b in bands])
+            lines.append(head.rstrip())
+            lines += [
+                " | ".join([name.ljust(width)] + [t.ljust(cell) for t in texts]).rstrip()
+                for name, texts in rows
+            ]
+        return "\n".join(lines + [str(note) for note in self.view.notes])
+
+    def _repr_html_(self) -> str:
+        notes = "".join(f"<li>{html.escape(str(note))}</li>" for note in self.view.notes)
+        if self.view.suppressed:
+            body = f"<p>{html.escape(profile_summary(self.view))}</p>"
+        else:
+            bands, rows = self.rows()
+            head = "".join(f"<th scope='col'>{html.escape(b)}</th>" for b in bands)
+            body_rows = "".join(
+                f"<tr><th scope='row'>{html.escape(name)}</th>"
+                + "".join(f"<td>{html.escape(text)}</td>" for text in texts)
+                + "</tr>"
+                for name, texts in rows
+            )
+            body = (
+                f"<table class='alliance-profile'><caption>{html.escape(self.caption)}</caption>"
+                f"<thead><tr><th scope='col'>guideline</th>{head}</tr></thead>"
+                f"<tbody>{body_rows}</tbody></table>"
+            )
+        return (
+            f"<p><strong>{html.escape(self.banner)}</strong></p>"
+            + body
+            + (f"<ul>{notes}</ul>" if notes else "")
+        )
+
+
+def show_profile_table(data: ClassData | str | None = None) -> ProfileTable:
+    """The class profile as a table (what the profile chart shows, cell by cell)."""
+    data = _data(data)
+    return ProfileTable(data.banner, view_of("profile", data))
+
+
 def class_report(data: ClassData | str | None = None) -> ClassReport:
     """Every chart of the class view, each under its heading, with its prompts."""
     data = _data(data)
