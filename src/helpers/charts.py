@@ -47,7 +47,6 @@ HANDOUT_PDF = "class-reflections.pdf"
 BAND_COLOURS = ["#D55E00", "#E69F00", "#F0E442", "#56B4E9", "#0072B2"]
 COARSE_BAND_COLOURS = ["#D55E00", "#F0E442", "#0072B2"]
 MARKERS = ["o", "s", "^", "D"]
-_RC = {"font.family": "DejaVu Sans", "font.size": 10, "axes.titlesize": 11}
 
 PROMPTS: dict[str, list[str]] = {
     "profile": [
@@ -173,10 +172,7 @@ def _figure(
     that come from the data), so the figure is drawn once: an automatic layout would draw it
     a second time just to measure it. Tests check that no text is clipped or overlaps.
     """
-    import matplotlib
-
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width, height), dpi=100)
+    fig = Figure(figsize=(width, height), dpi=100)
     cell_w = (width - left - right - (cols - 1) * wgap) / cols
     cell_h = (height - top - bottom - (rows - 1) * hgap) / rows
     fig.subplots_adjust(
@@ -200,7 +196,7 @@ def _text_width(text: str, size: float) -> float:
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
-    prop = FontProperties(family=_RC["font.family"], size=size)
+    prop = FontProperties(size=size)  # the font the charts' text is drawn in
     return text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0] / 72
 
 
