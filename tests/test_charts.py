@@ -108,10 +108,16 @@ def test_a_suppressed_profile_draws_no_data():
 def test_change_lines_are_the_session_means():
     data = small_class(students=30)
     view = change_table(data)
-    fig = draw_change(view, data)
-    for ax, guideline in zip(fig.axes, ["safety", "care", "understanding", "focus"], strict=True):
+    (ax,) = draw_change(view, data).axes
+    means = {line.get_gid(): line for line in ax.lines if line.get_gid()}
+    assert list(means) == [f"mean-{g}" for g in ("safety", "care", "understanding", "focus")]
+    for k, guideline in enumerate(["safety", "care", "understanding", "focus"]):
         cells = view.table[view.table["guideline"] == guideline].sort_values("session")
-        np.testing.assert_allclose(ax.lines[0].get_ydata(), cells["mean"].to_numpy())
+        line = means[f"mean-{guideline}"]
+        np.testing.assert_allclose(line.get_ydata(), cells["mean"].to_numpy())
+        # each guideline has its own facet: sessions 1-3, then a gap, side by side
+        np.testing.assert_allclose(line.get_xdata(), [4 * k, 4 * k + 1, 4 * k + 2])
+    assert [t.get_text() for t in ax.texts] == ["safety", "care", "understanding", "focus"]
 
 
 def test_self_vs_partner_lines_are_the_differences():

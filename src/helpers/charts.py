@@ -40,6 +40,7 @@ from helpers.files import replace_atomically
 from helpers.sample import CHECKINS, GUIDELINES
 
 HATCH = "///"
+LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 1}  # text over a hatch
 HIDDEN_GREY = "#BBBBBB"
 SNAPSHOT_FILE = "handout.json"
 HANDOUT_PDF = "class-reflections.pdf"
@@ -419,24 +420,23 @@ def profile_alt(view: View) -> str:
 
 
 def draw_change(view: View, data: ClassData) -> Figure:
-    """One panel per guideline: mean partner rating per session with its 95 % CI band."""
-    fig = _figure(
-        9, 6.2, left=0.6, right=0.1, top=0.75, bottom=0.5, rows=2, cols=2, hgap=0.4, wgap=0.15
-    )
-    axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
-    # the panels share their axes: set the scales once, with labels (no number formatting)
-    axes[0].set_ylim(0, 10)
-    axes[0].set_yticks(range(0, 11, 2), [str(v) for v in range(0, 11, 2)])
+    """One facet per guideline, side by side on a shared 0-10 scale: mean partner rating per
+    session with its 95 % CI band (medians and quartiles where a session has under 10)."""
+    fig = _figure(9, 3.9, left=0.6, right=0.1, top=0.85, bottom=0.55)
+    ax = fig.add_subplot()
     _title(fig, "Change across practice sessions: partner ratings (mean, 95 % CI)", data, view.n)
     table = view.table
     sessions = sorted(int(s) for s in table["session"].unique()) if len(table) else [1]
-    axes[0].set_xticks(sessions, [str(s) for s in sessions])
-    for k, (ax, guideline) in enumerate(zip(axes, GUIDELINES, strict=True)):
+    step = len(sessions) + 1  # a facet's sessions, then a gap before the next facet
+    ticks, labels = [], []
+    for k, guideline in enumerate(GUIDELINES):
         colour = PALETTE[k]
         cells = table[table["guideline"] == guideline].set_index("session").reindex(sessions)
-        x = np.array(sessions)
+        x = k * step + np.arange(len(sessions), dtype=float)
+        ticks += list(x)
+        labels += [str(s) for s in sessions]
         shown = (cells["status"] == SHOWN).to_numpy()
-        mean = np.where(shown, cells["mean"], np.nan)
+        first = k == 0  # the first facet's marks name the legend's entries
         ax.fill_between(
             x,
             np.where(shown, cells["low"], np.nan),
@@ -444,9 +444,16 @@ def draw_change(view: View, data: ClassData) -> Figure:
             color=colour,
             alpha=0.25,
             linewidth=0,
-            label="95 % CI",
+            label="95 % CI" if first else None,
         )
-        ax.plot(x, mean, color=colour, marker=MARKERS[k], label="mean")
+        ax.plot(
+            x,
+            np.where(shown, cells["mean"], np.nan),
+            color=colour,
+            marker=MARKERS[k],
+            label="mean" if first else None,
+            gid=f"mean-{guideline}",
+        )
         coarse = (cells["status"] == COARSE).to_numpy()
         if coarse.any():
             ax.errorbar(
@@ -460,22 +467,28 @@ def draw_change(view: View, data: ClassData) -> Figure:
                 mfc="white",
                 color=colour,
                 capsize=3,
-                label="median, quartiles (n<10)",
+                label="median, quartiles (n<10)" if first else None,
             )
-        for session in x[(cells["status"] == HIDDEN).to_numpy() | cells["status"].isna()]:
-            ax.axvspan(
-                session - 0.4, session + 0.4, facecolor="white", edgecolor=HIDDEN_GREY, hatch=HATCH
-            )
-            ax.text(session, 5, "hidden\n(n<5)", ha="center", va="center", fontsize=8)
-        # placed, not auto-positioned: no panel has ticks on top for a title to clear
-        ax.set_title(GUIDELINE_NAMES[guideline], y=1.0)
-        ax.grid(axis="y", color="#DDDDDD", linewidth=0.5)
-        if k >= 2:
-            ax.set_xlabel("practice session")
-        if k % 2 == 0:
-            ax.set_ylabel("partner rating (0–10)")
-        if k == 0:
-            ax.legend(loc="lower right", fontsize=8)
+        hidden = (cells["status"] == HIDDEN).to_numpy() | cells["status"].isna().to_numpy()
+        for at in x[hidden]:
+            ax.axvspan(at - 0.4, at + 0.4, facecolor="white", edgecolor=HIDDEN_GREY, hatch=HATCH)
+        middle = k * step + (len(sessions) - 1) / 2
+        if hidden.all():  # one label for the facet; a session is too narrow for one each
+            ax.text(middle, 5, "hidden (n<5)", ha="center", va="center", fontsize=8, bbox=LABEL_BOX)
+        else:
+            for at in x[hidden]:
+                ax.text(at, 5, "n<5", ha="center", va="center", fontsize=7, bbox=LABEL_BOX)
+        ax.text(middle, 10.25, GUIDELINE_NAMES[guideline], ha="center", fontsize="large")
+        if k:
+            ax.axvline(k * step - 1, color="#999999", linewidth=0.8)
+    ax.set_xlim(-0.6, len(GUIDELINES) * step - 1.4)
+    ax.set_xticks(ticks, labels)
+    ax.set_ylim(0, 10)
+    ax.set_yticks(range(0, 11, 2), [str(v) for v in range(0, 11, 2)])
+    ax.grid(axis="y", color="#DDDDDD", linewidth=0.5)
+    ax.set_xlabel("practice session")
+    ax.set_ylabel("partner rating (0–10)")
+    ax.legend(loc="lower left", fontsize=8)
     return fig
 
 
@@ -520,9 +533,9 @@ def change_summary(view: View) -> str:
 
 def change_alt(view: View) -> str:
     return (
-        "Four line charts, one per guideline, of the mean partner rating (0 to 10) in each "
-        "practice session with a shaded 95 % confidence band; hidden sessions are hatched. "
-        + change_summary(view)
+        "Four line charts side by side on one 0 to 10 scale, one per guideline, of the mean "
+        "partner rating in each practice session with a shaded 95 % confidence band; hidden "
+        "sessions are hatched. " + change_summary(view)
     )
 
 
