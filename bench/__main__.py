@@ -108,13 +108,17 @@ def _vm_hwm_mib(pid: int) -> float:
 
 
 def bench_notebooks(runs: int) -> list[Row]:
-    """Each notebook is run alternately with the floor kernel, so both see the same machine
-    (a shared machine's speed drifts over minutes); its ratio is the median of the ratios of
-    each run to the floor run just before it."""
-    measured: list[tuple[Path, list[tuple[float, float]], list[tuple[float, float]]]] = []
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        pairs = [(run_notebook(None), run_notebook(path)) for _ in range(runs)]
-        measured.append((path, [f for f, _ in pairs], [n for _, n in pairs]))
+    """Each notebook is run right after a floor-kernel run, round by round through all the
+    notebooks, so both see the same machine (a shared machine's speed drifts over minutes);
+    a notebook's ratio is the median of the ratios of its runs to those floor runs."""
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    floor_runs: dict[Path, list[tuple[float, float]]] = {path: [] for path in paths}
+    notebook_runs: dict[Path, list[tuple[float, float]]] = {path: [] for path in paths}
+    for _ in range(runs):  # round by round, so a slow spell touches every notebook alike
+        for path in paths:
+            floor_runs[path].append(run_notebook(None))
+            notebook_runs[path].append(run_notebook(path))
+    measured = [(path, floor_runs[path], notebook_runs[path]) for path in paths]
     every_floor = [f for _, floors, _ in measured for f in floors]
     rows = [
         Row(
@@ -436,8 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- Machine: {machine()}",
         f"- Date: {time.strftime('%Y-%m-%d')}",
         f"- Each figure: median of {runs} runs; the baseline is measured in the same run. "
-        f"Each notebook is run {pairs} times, each time right after the floor kernel; its "
-        "ratio is the median of those run-by-run ratios.",
+        f"Each notebook is run {pairs} times (in rounds through all notebooks), each time "
+        "right after the floor kernel; its ratio is the median of those run-by-run ratios.",
         f"- The whole benchmark took {took / 60:.1f} minutes.",
         "",
     ]
