@@ -385,26 +385,26 @@ def _write_new(path: Path, data: bytes) -> None:
     """Create ``path`` holding ``data``; FileExistsError if it exists. Readers never see it
     half-written where the file system has hard links (temporary file, then ``os.link``)."""
     temporary = path.with_name(f".{path.name}-{secrets.token_hex(8)}.tmp")
-    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    _create_synced(temporary, data)
     try:
         os.link(temporary, path)
     except FileExistsError:
         raise
     except OSError:
         # No hard links here (some network or container file systems): create it directly.
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _create_synced(path, data)
     finally:
         temporary.unlink()
+
+
+def _create_synced(path: Path, data: bytes) -> None:
+    """Create ``path`` (owner-only, FileExistsError if it exists), write ``data``, sync it."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def pseudonym(home: str | os.PathLike[str] | None = None) -> str:
