@@ -133,7 +133,7 @@ def bench_notebooks(runs: int) -> list[Row]:
         # the minutes of the benchmark cancels out within a pair
         times = statistics.median(n[0] / f[0] for f, n in zip(floors, samples, strict=True))
         memory = statistics.median(n[1] / f[1] for f, n in zip(floors, samples, strict=True))
-        limit_t = 1.5 if path.name.startswith("09") else 1.3
+        limit_t = 1.5 if path.name.startswith("11") else 1.3
         for what, unit, index, ratio, limit in (
             ("time", "s", 0, times, limit_t),
             ("peak memory", "MiB", 1, memory, 1.2),

@@ -21,8 +21,8 @@ NOTEBOOKS = [
     "05-keep-the-focus-on-the-client",
     "06-repair-ruptures",
     "07-hold-boundaries",
-    "08-reflect-and-share",
-    "09-class-reflections",
+    "10-reflect-and-share",
+    "11-class-reflections",
 ]
 FRAME_LABELS = ("What you'll learn", "Time to complete", "Before you start")
 FRAME_HEADINGS = (

@@ -22,7 +22,7 @@ _EXPORTS: dict[str, str] = {
     "reflection_form": "helpers.reflection",
     "show_my_history": "helpers.reflection",
     "where_my_data_lives": "helpers.reflection",
-    # the class view (notebook 09)
+    # the class view (notebook 11)
     "load_class": "helpers.classview",
     "class_report": "helpers.charts",
     "write_handout": "helpers.charts",

@@ -1,4 +1,4 @@
-"""The class view's charts and the printable handout (notebook 09).
+"""The class view's charts and the printable handout (notebook 11).
 
 Each chart is drawn only from a ``View`` of ``helpers.classview`` (so every privacy rule has
 already been applied), says where its data came from at the top, and comes with a one-sentence
@@ -1004,7 +1004,7 @@ def check_snapshot(data: ClassData, folder: Path) -> dict[str, object]:
     return record
 
 
-MORE_HIDDEN = "... more not shown here: see 'What was hidden and why' in notebook 09."
+MORE_HIDDEN = "... more not shown here: see 'What was hidden and why' in notebook 11."
 
 
 def _write(fig: Figure, lines: list[str], y: float, width: int, size: int, step: float) -> None:

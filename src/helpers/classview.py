@@ -1,6 +1,6 @@
 """The class view: load a class table and aggregate it, hiding what could single a trainee out.
 
-Every number notebook 09 shows passes through this one layer, which applies the course's
+Every number notebook 11 shows passes through this one layer, which applies the course's
 privacy rules (docs: privacy rules S1-S5, F1):
 
 - S1/S2: an aggregate, and every cell of a breakdown, drawn from fewer than 5 distinct trainees

@@ -31,8 +31,8 @@ NOTEBOOKS: tuple[tuple[str, str], ...] = (
     ("05", "keep-the-focus-on-the-client"),
     ("06", "repair-ruptures"),
     ("07", "hold-boundaries"),
-    ("08", "reflect-and-share"),
-    ("09", "class-reflections"),
+    ("10", "reflect-and-share"),
+    ("11", "class-reflections"),
 )
 TOPIC_ORDER = ("alliance", "safety", "care", "understanding", "focus", "rupture", "boundaries")
 GUIDE_NAME = "instructor-guide.md"

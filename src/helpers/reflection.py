@@ -452,7 +452,7 @@ def where_my_data_lives() -> Note:
     ]
     closing = (
         "Only your account — and the server's administrators — can open this folder. Nothing "
-        "in it leaves unless you press “Share with instructor” in notebook 08 (or run alliance "
+        "in it leaves unless you press “Share with instructor” in notebook 10 (or run alliance "
         "export), and updating the course never touches it. Sharing a reflection also sends "
         "your latest choice on each multiple-choice exercise. A shared file is pseudonymous, "
         "not anonymous: it carries your pseudonym instead of your name, but the server records "

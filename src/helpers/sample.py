@@ -1,6 +1,6 @@
 """``alliance sample``: a synthetic class for practice, demos and tests.
 
-Notebook 09 needs a class to discuss before any real trainee has shared a reflection, and the
+Notebook 11 needs a class to discuss before any real trainee has shared a reflection, and the
 course must never ship real trainees' data. This module invents one: a seeded, reproducible
 class table in exactly the format ``alliance collect`` writes, labelled ``SYNTHETIC``.
 

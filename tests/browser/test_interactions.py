@@ -228,7 +228,7 @@ def test_saved_notebook_reopens_with_its_answers(
 
 
 def test_reflection_shared_to_drop_folder(lab_page: LabPage, lab: LabServer) -> None:
-    name = "08-reflect-and-share.ipynb"
+    name = "10-reflect-and-share.ipynb"
     before = set(lab.dropbox.glob("*.json"))
     open_and_run(lab_page, name)
     save = lab_page.page.get_by_role("button", name="Save reflection")

@@ -37,8 +37,8 @@ from tests.hub.conftest import (
 pytestmark = pytest.mark.hub
 
 TARGET = "alliance-lab"
-FINAL_NOTEBOOK = "09-class-reflections.ipynb"
-# What a trainee does in notebooks 02-07 and 08: answer a vignette, fill in the reflection
+FINAL_NOTEBOOK = "11-class-reflections.ipynb"
+# What a trainee does in notebooks 02-07 and 10: answer a vignette, fill in the reflection
 # form, save it and press "Share with instructor" (the buttons' own click handlers run).
 SHARE_CODE = """
 import os
