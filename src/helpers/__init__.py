@@ -16,6 +16,8 @@ _EXPORTS: dict[str, str] = {
     "load_bank": "helpers.bank",
     "show_vignette": "helpers.exercises",
     "show_progress": "helpers.exercises",
+    # crisis lines for the course's country (notebook 08)
+    "show_crisis_resources": "helpers.crisis",
     # research figures (notebook 01)
     "show_alliance_effects": "helpers.research",
     # reflections

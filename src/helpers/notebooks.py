@@ -27,6 +27,7 @@ COURSE_VARIABLES = (
     "ALLIANCE_DATA",
     "ALLIANCE_COHORT",
     "ALLIANCE_ROSTER",
+    "ALLIANCE_COUNTRY",
 )
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.bank import DIFFICULTIES, DIMENSIONS, GUIDELINES, KINDS, Bank, validate_files
+from helpers.crisis import check_crisis_file
 from helpers.paths import data_path
 
 
@@ -45,7 +46,11 @@ def run(args: argparse.Namespace) -> int:
             files.append(path)
         else:
             return _unusable(f"no such file or folder: '{path}'")
-    bank, problems = validate_files(files)
+    crisis = [f for f in files if f.parent.name == "crisis"]
+    bank, problems = validate_files([f for f in files if f not in crisis])
+    if not args.paths and data_path("crisis").is_dir():
+        crisis = [data_path("crisis", "resources.yaml")]
+    problems += [p for f in crisis for p in check_crisis_file(f)]
     errors = [p for p in problems if p.is_error]
     if args.json:
         print(json.dumps(summary(bank, problems), indent=2, ensure_ascii=False))
