@@ -122,7 +122,8 @@ BROKEN_FILES = [
         "care.yaml",
         CHOOSE_YAML.replace("    dimension: bond\n", "    dimension: bond\n    colour: red\n"),
         "care.yaml:6: vignette 'test-01', field 'colour': unknown field 'colour' — allowed "
-        "fields are context, difficulty, dimension, exercise, guidelines, id, says, sources, title",
+        "fields are casting, context, difficulty, dimension, exercise, guidelines, id, says, "
+        "sources, title",
     ),
     case(
         "missing-required-field",

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import yaml
 
 from helpers.bank import Bank, Vignette, load_bank
+from helpers.casting import CASTING_NAME, build_casting
 from helpers.paths import data_dir
 
 # The course's notebooks in teaching order (the layout in README.md); 00 has no class plan.
@@ -34,7 +35,9 @@ NOTEBOOKS: tuple[tuple[str, str], ...] = (
     ("10", "reflect-and-share"),
     ("11", "class-reflections"),
 )
-TOPIC_ORDER = ("alliance", "safety", "care", "understanding", "focus", "rupture", "boundaries")
+TOPIC_ORDER = (
+    "alliance", "safety", "care", "understanding", "focus", "rupture", "boundaries", "culture",
+)  # fmt: skip
 GUIDE_NAME = "instructor-guide.md"
 
 
@@ -442,6 +445,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the guide file to write or check (default: docs/instructor-guide.md)",
     )
+    parser.add_argument(
+        "--casting-output",
+        type=Path,
+        default=None,
+        help="the casting audit to write or check (default: docs/casting.md, unless --output "
+        "names another guide file)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -453,6 +463,12 @@ def run(args: argparse.Namespace) -> int:
     except GuideError as error:
         print(f"alliance guide: {error}", file=sys.stderr)
         return 1
+    casting_target = args.casting_output
+    if casting_target is None and args.output is None:
+        casting_target = root / "docs" / CASTING_NAME
+    outputs = [(target, text, "the vignettes, class plans, glossary and references")]
+    if casting_target is not None:
+        outputs.append((casting_target, build_casting(bank), "the casting fields of the vignettes"))
     if bank.problems:
         print(
             f"alliance guide: warning: {len(bank.problems)} problem(s) in the vignette bank; "
@@ -460,22 +476,25 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.check:
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current != text:
-            state = "is missing" if current is None else "is out of date"
-            print(
-                f"alliance guide: {target} {state}: it no longer matches the vignettes, class "
-                "plans, glossary and references. Run `make guide` (or `alliance guide --write`) "
-                "and commit the result.",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{target}: up to date")
-        return 0
+        status = 0
+        for path, wanted, source in outputs:
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if current != wanted:
+                state = "is missing" if current is None else "is out of date"
+                print(
+                    f"alliance guide: {path} {state}: it no longer matches {source}. Run "
+                    "`make guide` (or `alliance guide --write`) and commit the result.",
+                    file=sys.stderr,
+                )
+                status = 1
+            else:
+                print(f"{path}: up to date")
+        return status
     if args.write:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        print(f"wrote {target} ({len(bank.vignettes)} vignettes)")
+        for path, wanted, _source in outputs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(wanted, encoding="utf-8")
+            print(f"wrote {path} ({len(bank.vignettes)} vignettes)")
         return 0
     sys.stdout.write(text)
     return 0
