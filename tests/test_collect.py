@@ -129,20 +129,20 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
         ),
         "range.json": (
             make_doc(503, ratings={"safety": 11, "care": 1, "understanding": 2, "focus": 3}),
-            "ratings.safety is 11; it must be from 0 to 10",
+            "ratings.safety: is 11 but must be between 0 and 10",
         ),
         "nan.json": (nan_doc, "contains NaN"),
         "string.json": (
             make_doc(504, session="3"),
-            "session should be a whole number, not text ('3')",
+            "session: should be a whole number, but is text ('3')",
         ),
         "missing.json": (
             {k: v for k, v in make_doc(505).items() if k != "checkins"},
-            "missing field 'checkins'",
+            "checkins: missing required field 'checkins'",
         ),
         "extra.json": (
             make_doc(506, hostname="lab-pc-7"),
-            "extra field 'hostname' is not part of format version 1",
+            "hostname: unknown field 'hostname' — allowed fields are",
         ),
         "latin1.json": (b'{"text": "caf\xe9"}', "not UTF-8 text"),
         "empty.json": (b"", "empty file"),
@@ -170,8 +170,8 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
     assert reason_of("subfolder") == "is a folder, not a submission file"
     for k in range(len(COHORT_PAYLOADS)):
         reason = reason_of(f"cohort-{k}.json")
-        assert reason.startswith("cohort '") and reason.endswith(
-            "' is not valid; use 1 to 32 letters, digits, '-' or '_'"
+        assert reason.startswith("cohort: '") and reason.endswith(
+            "' has the wrong form — a class code is 1 to 32 letters, digits, '-' or '_'"
         )
         assert reason.isprintable()  # a \t or \r payload is shown escaped
     first_name = f"2026-W48-{good[0]['submission_id']}.json"
@@ -538,6 +538,6 @@ def test_console_command(drop, out):
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "rejected b.json: session is 99; it must be from 1 to 50"
+    assert lines[0] == "rejected b.json: session: is 99 but must be between 1 and 50"
     assert lines[-1] == "2 files, 1 accepted, 1 rejected, 0 duplicates"
     assert len(read_csv(out / "class.csv")[1]) == expected_rows(make_doc(1))

@@ -11,8 +11,6 @@ import pytest
 
 from helpers.submission import (
     SubmissionError,
-    _quick_valid,
-    _validator,
     load_submission,
     parse_submission,
     schema_path,
@@ -60,72 +58,91 @@ def test_non_ascii_text_survives(tmp_path):
 
 
 BAD_DOCUMENTS = [
-    ("missing field", valid_submission(ratings=...), "missing field 'ratings'"),
-    ("missing rating", nested("ratings", "care", ...), "missing field 'ratings.care'"),
+    (
+        "missing field",
+        valid_submission(ratings=...),
+        "ratings: missing required field 'ratings' — add it",
+    ),
+    (
+        "missing rating",
+        nested("ratings", "care", ...),
+        "ratings.care: missing required field 'care'",
+    ),
     (
         "two missing fields",
         valid_submission(cohort=..., week=...),
-        "missing fields 'cohort', 'week'",
+        "cohort: missing required field 'cohort' — add it (Short class label chosen by the "
+        "instructor, e.g. FALL26: letters, digits, - and _ only); week: missing required "
+        "field 'week'",
     ),
     (
         "extra field",
         valid_submission(username="anna"),
-        "extra field 'username' is not part of format version 1",
+        "username: unknown field 'username' — allowed fields are checkins, choices, cohort,",
     ),
     (
         "extra rating",
         nested("ratings", "warmth", 5),
-        "extra field 'ratings.warmth' is not part of format version 1",
+        "ratings.warmth: unknown field 'warmth' — allowed fields are care, focus, safety, "
+        "understanding",
     ),
     (
         "rating out of range",
         nested("ratings", "safety", 11),
-        "ratings.safety is 11; it must be from 0 to 10",
+        "ratings.safety: is 11 but must be between 0 and 10",
     ),
     (
         "negative check-in",
         nested("checkins", "ask_feedback", -1),
-        "checkins.ask_feedback is -1; it must be from 0 to 10",
+        "checkins.ask_feedback: is -1 but must be between 0 and 10",
     ),
     (
         "rating as string",
         nested("ratings", "safety", "7"),
-        "ratings.safety should be a whole number, not text ('7')",
+        "ratings.safety: should be a whole number, but is text ('7')",
     ),
     (
         "rating as boolean",
         nested("ratings", "care", True),
-        "ratings.care should be a whole number, not true/false",
+        "ratings.care: should be a whole number, but is true",
     ),
     (
         "rating as decimal",
         nested("ratings", "focus", 7.0),
-        "ratings.focus should be a whole number, not a decimal number (7.0)",
+        "ratings.focus: should be a whole number, but is the number 7.0",
     ),
-    ("session zero", valid_submission(session=0), "session is 0; it must be from 1 to 50"),
-    ("session too big", valid_submission(session=51), "session is 51; it must be from 1 to 50"),
+    ("session zero", valid_submission(session=0), "session: is 0 but must be between 1 and 50"),
+    (
+        "session too big",
+        valid_submission(session=51),
+        "session: is 51 but must be between 1 and 50",
+    ),
     (
         "role unknown",
         valid_submission(role="therapist"),
-        "role is 'therapist'; it must be counselor or client",
+        "role: 'therapist' is not allowed — use one of: counselor, client",
     ),
     (
         "formula in cohort",
         valid_submission(cohort="=1+2"),
-        "cohort '=1+2' is not valid; use 1 to 32 letters, digits, '-' or '_'",
+        "cohort: '=1+2' has the wrong form — a class code is 1 to 32 letters, digits, '-' or '_'",
     ),
     (
         "cohort with trailing newline",
         valid_submission(cohort="FALL26\n"),
-        "cohort 'FALL26\\n' is not valid",
+        "cohort: 'FALL26\\n' has the wrong form",
     ),
-    ("short pseudonym", valid_submission(pseudonym="abc"), "pseudonym 'abc' is not valid"),
+    ("short pseudonym", valid_submission(pseudonym="abc"), "pseudonym: 'abc' has the wrong form"),
     (
         "uppercase submission id",
         valid_submission(submission_id="0123456789ABCDEF0123456789ABCDEF"),
-        "submission_id '0123456789ABCDEF0123456789ABCDEF' is not valid",
+        "submission_id: '0123456789ABCDEF0123456789ABCDEF' has the wrong form",
     ),
-    ("week 54", valid_submission(week="2026-W54"), "week '2026-W54' is not valid"),
+    (
+        "week 54",
+        valid_submission(week="2026-W54"),
+        "week: '2026-W54' has the wrong form — a week is an ISO week such as 2026-W48",
+    ),
     (
         "week 53 in a 52-week year",
         valid_submission(week="2025-W53"),
@@ -134,25 +151,30 @@ BAD_DOCUMENTS = [
     (
         "bad vignette id",
         choice(vignette="Care-4"),
-        "choices[0].vignette 'Care-4' is not valid; use a vignette id such as care-04",
+        "choices[0].vignette: 'Care-4' has the wrong form — a vignette id is lowercase letters, "
+        "a hyphen and two digits, like 'care-04'",
     ),
-    ("zero attempts", choice(attempts=0), "choices[0].attempts is 0; it must be from 1 to 100"),
+    (
+        "zero attempts",
+        choice(attempts=0),
+        "choices[0].attempts: is 0 but must be between 1 and 100",
+    ),
     (
         "extra choice field",
         choice(when="2026-11-26T10:00"),
-        "extra field 'choices[0].when' is not part of format version 1",
+        "choices[0].when: unknown field 'when' — allowed fields are attempts, option, vignette",
     ),
     (
         "too many choices",
         valid_submission(choices=[{"vignette": "care-04", "option": "b", "attempts": 1}] * 501),
-        "choices has 501 entries; at most 500 are allowed",
+        "choices: has 501 items but allows at most 500",
     ),
     (
         "text too long",
         valid_submission(text="x" * 5001),
-        "text is 5001 characters long; at most 5000 are allowed",
+        "text: has 5001 characters but allows at most 5000",
     ),
-    ("text not a string", valid_submission(text=5), "text should be text, not a whole number (5)"),
+    ("text not a string", valid_submission(text=5), "text: should be text, but is the number 5"),
     (
         "newer version",
         valid_submission(format_version=2),
@@ -211,9 +233,9 @@ def test_several_problems_are_listed_together():
     with pytest.raises(SubmissionError) as caught:
         validate_submission(doc)
     reason = caught.value.reason
-    assert "ratings.safety is 12" in reason
-    assert "session is 0" in reason
-    assert "role is 'x'" in reason
+    assert "ratings.safety: is 12" in reason
+    assert "session: is 0" in reason
+    assert "role: 'x' is not allowed" in reason
 
 
 BAD_BYTES = [
@@ -311,16 +333,6 @@ def test_schema_has_no_field_that_could_identify_a_trainee():
     assert set(schema["properties"]) == {*SUBMISSION_FIELDS, "text"}
 
 
-@pytest.mark.parametrize(
-    "doc",
-    [GOOD, valid_submission(text=..., choices=[])]
-    + [case[1] for case in BAD_DOCUMENTS if isinstance(case[1], dict)],
-)
-def test_fast_check_agrees_with_the_schema(doc):
-    """The hand-written fast path accepts exactly what the JSON Schema accepts."""
-    assert _quick_valid(doc) == _validator().is_valid(doc)
-
-
 def _mutations(count: int) -> list[dict]:
     """Seeded random edits of GOOD: a leaf replaced, removed, or a field added."""
     rng = random.Random(2026)
@@ -375,8 +387,19 @@ def _mutations(count: int) -> list[dict]:
     return docs
 
 
-def test_fast_check_agrees_with_the_schema_on_random_edits():
-    docs = _mutations(400)
-    assert sum(_validator().is_valid(doc) for doc in docs) > 10  # some edits stay valid
-    for doc in docs:
-        assert _quick_valid(doc) == _validator().is_valid(doc), doc
+def test_random_edits_are_judged_by_the_published_schema():
+    """Whatever an edit does, the file is accepted only if the published schema accepts it,
+    and a refusal is always a plain reason, never a crash."""
+    from jsonschema import Draft202012Validator
+
+    published = Draft202012Validator(json.loads(schema_path().read_text(encoding="utf-8")))
+    accepted = 0
+    for doc in _mutations(400):
+        try:
+            validate_submission(doc)
+        except SubmissionError as refused:
+            assert refused.reason and "Traceback" not in refused.reason
+        else:
+            accepted += 1
+            assert published.is_valid(doc), doc
+    assert accepted > 10  # some edits stay valid

@@ -8,7 +8,6 @@ checks power ``alliance validate``, so authors see exactly what a trainee would 
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import re
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 
 from helpers.paths import data_path
+from helpers.schemas import field_name, findings, schema_file, show_text, type_word, validator
 
 GUIDELINES = ("safety", "care", "understanding", "focus", "rupture-repair", "boundaries")
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
@@ -47,7 +47,7 @@ class Problem:
         where = Path(self.file).name + (f":{self.line}" if self.line else "")
         parts = []
         if self.vignette:
-            parts.append(f"vignette '{_short(self.vignette)}'")
+            parts.append(f"vignette '{show_text(self.vignette)}'")
         if self.field:
             parts.append(f"field '{self.field}'")
         label = f"{where}: " + (", ".join(parts) + ": " if parts else "")
@@ -246,243 +246,12 @@ class _Builder:
 
 
 # ---------------------------------------------------------------------------------------------
-# the schema, compiled once
-
-
-_SCHEMA: dict[str, Any] | None = None
-_VALIDATOR = None
-_QUICK_CHECK = None
-
-
-def _schema() -> dict[str, Any]:
-    """The vignette schema; the course's own copy if ALLIANCE_DATA points at a folder
-    without one (an instructor's vignettes only)."""
-    global _SCHEMA
-    if _SCHEMA is None:
-        path = data_path("schema", "vignette.schema.json")
-        if not path.is_file():
-            here = Path(__file__).resolve().parent
-            bundled = here / "_data" / "schema" / "vignette.schema.json"
-            repo = here.parents[1] / "data" / "schema" / "vignette.schema.json"
-            path = bundled if bundled.is_file() else repo
-        _SCHEMA = json.loads(path.read_text("utf-8"))
-    return _SCHEMA
-
-
-def _validator():
-    """A Draft 2020-12 validator for one vignette, compiled on first use.
-
-    It is only needed to explain a vignette that fails the quick check, so a bank with no
-    problems never even imports jsonschema.
-    """
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        Draft202012Validator = _import_validator()
-
-        schema = _schema()
-        one = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/vignette"}
-        _VALIDATOR = Draft202012Validator(one)
-    return _VALIDATOR
-
-
-def _import_validator():
-    """Import jsonschema without its optional 'iri' format checker.
-
-    That checker's library (rfc3987-syntax) builds a grammar at import time, which takes
-    seconds on a small hub; the course never checks formats, so it is skipped.
-    """
-    import sys
-
-    skip = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
-    if skip:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
-    try:
-        from jsonschema import Draft202012Validator
-    finally:
-        if skip:
-            del sys.modules["rfc3987_syntax"]
-    return Draft202012Validator
-
-
-def _quick_check():
-    """A yes/no check of one vignette against the schema, compiled to plain Python closures.
-
-    Same answer as jsonschema for the keywords the vignette schema uses (a schema keyword it
-    does not know raises, so the two cannot drift apart silently), about ten times faster.
-    """
-    global _QUICK_CHECK
-    if _QUICK_CHECK is None:
-        defs = _schema()["$defs"]
-        _QUICK_CHECK = _compile({"$ref": "#/$defs/vignette"}, defs, {})
-    return _QUICK_CHECK
-
-
-_NOTES = {"title", "description", "$schema", "$defs", "$comment", "default", "examples"}
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-_TYPES = {
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: (
-        isinstance(v, int) and not isinstance(v, bool) or isinstance(v, float) and v.is_integer()
-    ),
-    "number": _is_number,
-    "boolean": lambda v: isinstance(v, bool),
-    "array": lambda v: isinstance(v, list),
-    "object": lambda v: isinstance(v, dict),
-    "null": lambda v: v is None,
-}
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    return a == b
-
-
-def _compile(schema: dict[str, Any], defs: dict[str, Any], done: dict[str, Any]):
-    checks: list[Any] = []
-    unknown = set(schema) - _NOTES - {
-        "$ref", "type", "enum", "const", "pattern", "minLength", "minItems", "maxItems",
-        "uniqueItems", "minimum", "maximum", "properties", "required",
-        "additionalProperties", "items", "allOf", "if", "then",
-    }  # fmt: skip
-    if unknown or schema.get("additionalProperties", False) is not False:
-        raise ValueError(f"the quick check does not know {sorted(unknown)}")
-    if "$ref" in schema:
-        name = schema["$ref"].removeprefix("#/$defs/")
-        if name not in done:
-            done[name] = None
-            done[name] = _compile(defs[name], defs, done)
-        compiled = done[name]
-        # a definition still being compiled (a cycle) is looked up when it is used
-        checks.append(compiled if compiled else lambda v, name=name: done[name](v))
-    if "type" in schema:
-        checks.append(_TYPES[schema["type"]])
-    if "enum" in schema:
-        options = schema["enum"]
-        checks.append(lambda v: any(_same(v, o) for o in options))
-    if "const" in schema:
-        const = schema["const"]
-        checks.append(lambda v: _same(v, const))
-    if "pattern" in schema:
-        search = re.compile(schema["pattern"]).search
-        checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
-    if "minLength" in schema:
-        n = schema["minLength"]
-        checks.append(lambda v: not isinstance(v, str) or len(v) >= n)
-    if "minItems" in schema:
-        n_min = schema["minItems"]
-        checks.append(lambda v: not isinstance(v, list) or len(v) >= n_min)
-    if "maxItems" in schema:
-        n_max = schema["maxItems"]
-        checks.append(lambda v: not isinstance(v, list) or len(v) <= n_max)
-    if schema.get("uniqueItems"):
-        checks.append(lambda v: not isinstance(v, list) or _unique(v))
-    if "minimum" in schema:
-        lo = schema["minimum"]
-        checks.append(lambda v: not _is_number(v) or v >= lo)
-    if "maximum" in schema:
-        hi = schema["maximum"]
-        checks.append(lambda v: not _is_number(v) or v <= hi)
-    if "properties" in schema or "required" in schema:
-        props = {k: _compile(sub, defs, done) for k, sub in schema.get("properties", {}).items()}
-        required = tuple(schema.get("required", ()))
-        closed = schema.get("additionalProperties") is False
-
-        def check_object(v: Any) -> bool:
-            if not isinstance(v, dict):
-                return True
-            for key in required:
-                if key not in v:
-                    return False
-            for key, value in v.items():
-                check = props.get(key)
-                if check is None:
-                    if closed:
-                        return False
-                elif not check(value):
-                    return False
-            return True
-
-        checks.append(check_object)
-    if "items" in schema:
-        item = _compile(schema["items"], defs, done)
-        checks.append(lambda v: not isinstance(v, list) or all(map(item, v)))
-    for sub in schema.get("allOf", ()):
-        checks.append(_compile(sub, defs, done))
-    if "if" in schema:
-        test = _compile(schema["if"], defs, done)
-        then = _compile(schema.get("then", {}), defs, done)
-        checks.append(lambda v: not test(v) or then(v))
-    return _all_of(checks)
-
-
-def _all_of(checks: list[Any]):
-    """One predicate that is true when every check is (without a generator per call)."""
-    if not checks:
-        return lambda v: True
-    if len(checks) == 1:
-        return checks[0]
-    first, rest = checks[0], _all_of(checks[1:])
-    return lambda v: first(v) and rest(v)
-
-
-def _unique(items: list[Any]) -> bool:
-    try:
-        return len({(type(x) is bool, x) for x in items}) == len(items)
-    except TypeError:
-        return all(not _same(a, b) for i, a in enumerate(items) for b in items[i + 1 :])
-
-
-def _type_word(value: Any) -> str:
-    if value is None:
-        return "nothing (empty)"
-    if isinstance(value, bool):
-        return f"{'true' if value else 'false'} (if you meant the word, put it in quotes)"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping of fields"
-    return f"a {type(value).__name__} (put it in quotes if it is text)"
-
-
-_WANTED = {
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "array": "a list (one '- item' per line, or [a, b])",
-    "object": "a mapping of fields (name: value)",
-}
-
-_PATTERN_HINTS = {
-    "^[a-z]+-[0-9]{2}$": "a vignette id is lowercase letters, a hyphen and two digits, "
-    "like 'care-04'",
-    "^[a-z0-9]{1,8}$": "an option id is a short lowercase id like 'a' or 'b'",
-    "^[a-z0-9][a-z0-9_-]*$": "a step id is lowercase letters, digits, '-' or '_', like 'open'",
-}
-
-
-def _field_name(path: Iterable[Any]) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
+# schema findings, located in the file
 
 
 def _locate(instance: Any, path: Iterable[Any]) -> int | None:
-    """The line of the node at ``path`` inside ``instance`` (key line for mapping values)."""
+    """The line of the node at ``path`` inside ``instance`` (key line for mapping values; for
+    a missing field, the line of the mapping that lacks it)."""
     line = getattr(instance, "line", None)
     node = instance
     for part in path:
@@ -497,56 +266,12 @@ def _locate(instance: Any, path: Iterable[Any]) -> int | None:
     return line
 
 
-def _schema_messages(error, vignette: _Map) -> list[tuple[int | None, str, str]]:
-    """Plain-words (line, field, message) triples for one jsonschema error."""
-    path = list(error.absolute_path)
-    where = _field_name(path)
-    v, schema, value = error.validator, error.schema, error.instance
-    if v == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        out = []
-        for extra in sorted((k for k in value if k not in allowed), key=str):
-            out.append(
-                (
-                    _locate(vignette, [*path, extra]),
-                    _field_name([*path, extra]),
-                    f"unknown field '{extra}' — allowed fields are {', '.join(allowed)}",
-                )
-            )
-        return out
-    if v == "required":
-        out = []
-        for name in error.validator_value:
-            if isinstance(value, dict) and name not in value:
-                hint = schema.get("properties", {}).get(name, {}).get("description", "")
-                hint = f" ({hint.rstrip('.')})" if hint else ""
-                message = f"missing required field '{name}' — add it{hint}"
-                out.append((_locate(vignette, path), _field_name([*path, name]), message))
-        return out
-    line = _locate(vignette, path)
-    if v == "type":
-        wanted = _WANTED.get(str(error.validator_value), str(error.validator_value))
-        message = f"should be {wanted}, but is {_type_word(value)}"
-    elif v in ("enum", "const"):
-        choices = error.validator_value if v == "enum" else [error.validator_value]
-        message = f"{_short(value)!r} is not allowed — use one of: {', '.join(map(str, choices))}"
-    elif v == "pattern":
-        hint = _PATTERN_HINTS.get(error.validator_value, f"it must match {error.validator_value}")
-        message = f"{_short(value)!r} has the wrong form — {hint}"
-    elif v == "minLength":
-        message = "is empty — write the text"
-    elif v == "minItems":
-        message = f"has {len(value)} items but needs at least {error.validator_value}"
-    elif v == "maxItems":
-        message = f"has {len(value)} items but allows at most {error.validator_value}"
-    elif v in ("minimum", "maximum"):
-        lo, hi = schema.get("minimum"), schema.get("maximum")
-        message = f"is {value} but must be between {lo} and {hi}"
-    elif v == "uniqueItems":
-        message = "lists the same entry twice — remove the repeat"
-    else:
-        message = error.message
-    return [(line, where, message)]
+def _schema_problems(name: str, vid: str | None, raw: _Map) -> list[Problem]:
+    """What the vignette schema rejects in one vignette, each with its line in the file."""
+    return [
+        Problem(name, _locate(raw, found.path), vid, found.field or None, found.message)
+        for found in findings(validator("vignette", "#/$defs/vignette"), raw)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -593,12 +318,13 @@ def load_bank(paths: PathsArg | None = None) -> Bank:
     """Load vignette files (default: every ``data/vignettes/*.yaml``) into a :class:`Bank`.
 
     Never raises for bad content: problems are recorded and valid vignettes still load. The
-    result is cached on the files' paths, modification times and sizes, so notebooks can call
-    this in every cell for free. Treat the returned bank as read-only.
+    result is cached on the files' (and the schema's) paths, modification times and sizes, so
+    notebooks can call this in every cell for free. Treat the returned bank as read-only.
     """
     files = _default_files() if paths is None else _expand(paths)
     refs = _reference_files()
-    key = (tuple(_stamp(p) for p in files), tuple(_stamp(p) for p in refs))
+    stamps = [_stamp(p) for p in [*files, *refs, schema_file("vignette")]]
+    key = (len(files), tuple(stamps))
     bank = _CACHE.get(key)
     if bank is None:
         bank = _build(files, refs)
@@ -746,7 +472,7 @@ def _read_file(
                 getattr(document, "line", 1),
                 None,
                 None,
-                f"the top level is {_type_word(document)}, but it must be a mapping with a "
+                f"the top level is {type_word(document)}, but it must be a mapping with a "
                 "'vignettes:' list — start the file with 'vignettes:' and indent the list "
                 "under it",
             )
@@ -783,11 +509,10 @@ def _read_file(
                 None,
                 "vignettes",
                 f"should be a list of vignettes (each starting with '- id:'), but is "
-                f"{_type_word(items)}",
+                f"{type_word(items)}",
             )
         )
         return
-    quick_check = _quick_check()
     topic = path.stem
     for index, raw in enumerate(items):
         if not isinstance(raw, dict):
@@ -798,19 +523,14 @@ def _read_file(
                     None,
                     f"vignettes[{index}]",
                     f"each vignette should be a mapping of fields (id:, title:, ...), but this "
-                    f"one is {_type_word(raw)}",
+                    f"one is {type_word(raw)}",
                 )
             )
             continue
         vid = raw.get("id")
         vid = str(vid) if vid is not None else None
-        errors = [] if quick_check(raw) else list(_validator().iter_errors(raw))
-        found: list[Problem] = []
-        for error in errors:
-            for line, where, message in _schema_messages(error, raw):
-                problem = Problem(name, line, vid, where or None, message)
-                if problem not in found:  # one 'required' error per name repeats the others
-                    found.append(problem)
+        found = _schema_problems(name, vid, raw)
+        errors = bool(found)
         if not errors:
             found += _kind_checks(name, vid, raw)
         if vid is None:
@@ -1118,7 +838,7 @@ def _html_warnings(name: str, vid: str, raw: Any) -> list[Problem]:
                         name,
                         line,
                         vid,
-                        _field_name(path),
+                        field_name(path),
                         f"contains HTML or script ({snippet!r}); it will be shown as plain "
                         "text, never run — use the Markdown subset (*emphasis*, lists) instead",
                         level="warning",
@@ -1126,13 +846,6 @@ def _html_warnings(name: str, vid: str, raw: Any) -> list[Problem]:
                 )
     out.reverse()
     return out
-
-
-def _short(value: Any, limit: int = 40) -> Any:
-    """A value short enough to quote in a one-line message."""
-    if isinstance(value, str) and len(value) > limit:
-        return value[: limit - 3] + "..."
-    return value
 
 
 def _plural(n: int, word: str) -> str:

@@ -13,13 +13,11 @@ import datetime as _dt
 import errno
 import json
 import os
-import re
 import stat
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from helpers.paths import data_path
+from helpers.schemas import findings, schema_file, show, type_word, validator
 from helpers.store import CHECKINS, GUIDELINES
 
 FORMAT = "alliance-reflection"
@@ -31,16 +29,6 @@ CHECKIN_ITEMS = CHECKINS
 
 _BOM = b"\xef\xbb\xbf"
 _MAX_REASONS = 3
-
-# What a valid value looks like, for fields checked by a pattern.
-_PATTERN_HINTS = {
-    "submission_id": "32 lowercase hex characters",
-    "pseudonym": "16 to 64 letters, digits, '-' or '_'",
-    "cohort": "1 to 32 letters, digits, '-' or '_'",
-    "week": "an ISO week such as 2026-W48",
-    "vignette": "a vignette id such as care-04",
-    "option": "an option id such as b (1 to 8 lowercase letters or digits)",
-}
 
 # The course's synthetic sample class uses this cohort; the class view labels it "synthetic".
 RESERVED_COHORT = "SYNTHETIC"
@@ -56,38 +44,12 @@ class SubmissionError(ValueError):
 
 def schema_path() -> Path:
     """The JSON Schema of format version 1 (data/schema/submission.schema.json)."""
-    return data_path("schema", "submission.schema.json")
+    return schema_file("submission")
 
 
-@cache
 def _validator() -> Any:
     """The schema validator, compiled once per process (collect checks thousands of files)."""
-    from jsonschema import Draft202012Validator, validators
-
-    schema = json.loads(schema_path().read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    # JSON Schema counts 7.0 as an integer; ratings in this course are whole numbers written
-    # as such, so only real ints (and never booleans) pass.
-    checker = Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _checker, value: type(value) is int
-    )
-    strict = validators.extend(
-        Draft202012Validator, validators={"pattern": _pattern}, type_checker=checker
-    )
-    return strict(schema)
-
-
-def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Any:
-    """The schema's ``pattern`` with JSON Schema's meaning of ``$`` (end of text).
-
-    Python's ``$`` also matches before a final newline, so "FALL26\\n" would pass.
-    """
-    from jsonschema import ValidationError
-
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + r"\Z"
-    if validator.is_type(instance, "string") and not re.search(pattern, instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+    return validator("submission")
 
 
 def load_submission(path: Path | str, *, max_bytes: int = MAX_BYTES) -> dict:
@@ -211,7 +173,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"field {_show(key)} appears twice in one object")
+                raise ValueError(f"field {show(key)} appears twice in one object")
             seen.add(key)
     return doc
 
@@ -222,13 +184,13 @@ def validate_submission(doc: Any) -> None:
     The trainee side calls this before writing a file, so nothing invalid is ever shared.
     """
     if not isinstance(doc, dict):
-        raise SubmissionError(f"holds {_json_kind(doc)}, not a submission object")
+        raise SubmissionError(f"holds {type_word(doc)}, not a submission object")
     if doc.get("format") != FORMAT:
         if "format" not in doc:
             raise SubmissionError("not an Alliance Lab reflection (missing field 'format')")
         raise SubmissionError(
-            f"not an Alliance Lab reflection (format is {_show(doc['format'])},"
-            f" expected {_show(FORMAT)})"
+            f"not an Alliance Lab reflection (format is {show(doc['format'])},"
+            f" expected {show(FORMAT)})"
         )
     version = doc.get("format_version")
     if type(version) is int and version > FORMAT_VERSION:
@@ -240,16 +202,15 @@ def validate_submission(doc: Any) -> None:
         if "format_version" not in doc:
             raise SubmissionError("missing field 'format_version'")
         raise SubmissionError(
-            f"format_version is {_show(version)}; this course reads format_version {FORMAT_VERSION}"
+            f"format_version is {show(version)}; this course reads format_version {FORMAT_VERSION}"
         )
-    if not _quick_valid(doc):
-        _raise_schema_errors(doc)
+    _raise_schema_errors(doc)
     year, week = int(doc["week"][:4]), int(doc["week"][6:])
     try:
         _dt.date.fromisocalendar(year, week, 1)
     except ValueError:
         raise SubmissionError(
-            f"week {_show(doc['week'])} does not exist in the ISO calendar"
+            f"week {show(doc['week'])} does not exist in the ISO calendar"
         ) from None
     if doc["cohort"].upper() == RESERVED_COHORT:
         raise SubmissionError(
@@ -258,175 +219,16 @@ def validate_submission(doc: Any) -> None:
         )
 
 
-_ID = re.compile(r"[0-9a-f]{32}")
-_PSEUDONYM = re.compile(r"[A-Za-z0-9_-]{16,64}")
-_COHORT = re.compile(r"[A-Za-z0-9_-]{1,32}")
-_WEEK = re.compile(r"[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])")
-_VIGNETTE = re.compile(r"[a-z]+-[0-9]{2}")
-_OPTION = re.compile(r"[a-z0-9]{1,8}")
-_TOP_KEYS = frozenset(
-    "format format_version submission_id pseudonym cohort week session role ratings checkins"
-    " choices text".split()
-)
-_CHOICE_KEYS = frozenset(("vignette", "option", "attempts"))
-
-
-def _whole(value: Any, low: int, high: int) -> bool:
-    return type(value) is int and low <= value <= high
-
-
-def _scores(value: Any, items: tuple[str, ...]) -> bool:
-    return (
-        type(value) is dict
-        and len(value) == len(items)
-        and all(_whole(value.get(item), 0, 10) for item in items)
-    )
-
-
-def _text_ok(pattern: re.Pattern[str], value: Any) -> bool:
-    return type(value) is str and pattern.fullmatch(value) is not None
-
-
-def _quick_valid(doc: dict) -> bool:
-    """True only for a document the schema accepts; the schema explains anything else.
-
-    The same rules as data/schema/submission.schema.json, written out by hand because
-    collecting a big class must not spend half a millisecond per file in a generic validator.
-    tests/test_submission.py checks that both always agree.
-    """
-    if not _TOP_KEYS.issuperset(doc) or len(doc) < len(_TOP_KEYS) - 1:
-        return False
-    if "text" in doc and not (type(doc["text"]) is str and len(doc["text"]) <= 5000):
-        return False
-    choices = doc.get("choices")
-    if type(choices) is not list or len(choices) > 500:
-        return False
-    for choice in choices:
-        if not (
-            type(choice) is dict
-            and len(choice) == 3
-            and _text_ok(_VIGNETTE, choice.get("vignette"))
-            and _text_ok(_OPTION, choice.get("option"))
-            and _whole(choice.get("attempts"), 1, 100)
-        ):
-            return False
-    return (
-        doc.get("format") == FORMAT
-        and type(doc.get("format_version")) is int
-        and doc["format_version"] == FORMAT_VERSION
-        and _text_ok(_ID, doc.get("submission_id"))
-        and _text_ok(_PSEUDONYM, doc.get("pseudonym"))
-        and _text_ok(_COHORT, doc.get("cohort"))
-        and _text_ok(_WEEK, doc.get("week"))
-        and _whole(doc.get("session"), 1, 50)
-        and doc.get("role") in ("counselor", "client")
-        and _scores(doc.get("ratings"), RATING_ITEMS)
-        and _scores(doc.get("checkins"), CHECKIN_ITEMS)
-    )
-
-
 def _raise_schema_errors(doc: dict) -> None:
-    errors = sorted(_validator().iter_errors(doc), key=_error_order)
-    if errors:
-        reasons: list[str] = []
-        for error in errors:
-            reason = _plain(error)
-            if reason not in reasons:
-                reasons.append(reason)
+    reasons = [
+        f"{found.field}: {found.message}" if found.field else found.message
+        for found in findings(_validator(), doc)
+    ]
+    if reasons:
         shown = "; ".join(reasons[:_MAX_REASONS])
         if len(reasons) > _MAX_REASONS:
             shown += f" (and {len(reasons) - _MAX_REASONS} more problems)"
         raise SubmissionError(shown)
-    # Only reachable if the hand-written check and the schema ever drift apart.
-    raise SubmissionError(f"does not match format version {FORMAT_VERSION}")
-
-
-def _error_order(error: Any) -> tuple:
-    return (len(error.absolute_path) > 0, [str(p) for p in error.absolute_path])
-
-
-def _field(path: Any) -> str:
-    """``ratings.safety`` or ``choices[2].attempts`` for a jsonschema error path."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "the submission"
-
-
-def _plain(error: Any) -> str:
-    """One jsonschema error in words a course instructor can act on."""
-    kind = error.validator
-    where = _field(error.absolute_path)
-    value = error.instance
-    schema = error.schema
-    prefix = "" if not error.absolute_path else f"{where}."
-    if kind == "required":
-        missing = [name for name in error.validator_value if name not in value]
-        names = ", ".join(f"'{prefix}{name}'" for name in missing)
-        return f"missing field{'s' if len(missing) > 1 else ''} {names}"
-    if kind == "additionalProperties":
-        allowed = set(schema.get("properties", {}))
-        extra = sorted(str(k) for k in value if k not in allowed)
-        names = ", ".join(_show(prefix + k) for k in extra)
-        return f"extra field {names} is not part of format version {FORMAT_VERSION}"
-    if kind == "type":
-        wanted = {"integer": "a whole number", "string": "text", "object": "an object"}
-        wanted_text = wanted.get(str(error.validator_value), str(error.validator_value))
-        if error.validator_value == "array":
-            wanted_text = "a list"
-        found = _json_kind(value)
-        if value is not None and not isinstance(value, bool | dict | list):
-            found += f" ({_show(value)})"
-        return f"{where} should be {wanted_text}, not {found}"
-    if kind in {"minimum", "maximum"}:
-        low, high = schema.get("minimum"), schema.get("maximum")
-        return f"{where} is {value}; it must be from {low} to {high}"
-    if kind == "pattern":
-        hint = _PATTERN_HINTS.get(str(error.absolute_path[-1]), "the documented format")
-        return f"{where} {_show(value)} is not valid; use {hint}"
-    if kind == "enum":
-        options = " or ".join(str(v) for v in error.validator_value)
-        return f"{where} is {_show(value)}; it must be {options}"
-    if kind == "const":
-        return f"{where} is {_show(value)}; it must be {_show(error.validator_value)}"
-    if kind == "maxItems":
-        return f"{where} has {len(value)} entries; at most {error.validator_value} are allowed"
-    if kind == "maxLength":
-        return (
-            f"{where} is {len(value)} characters long; at most {error.validator_value} are allowed"
-        )
-    return f"{where}: {error.message[:120]}"
-
-
-def _json_kind(value: Any) -> str:
-    """What kind of JSON value this is, in words ("text", "a list", ...)."""
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a decimal number"
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _show(value: Any, limit: int = 40) -> str:
-    """A short, printable rendering of a value from an untrusted file (escapes control codes)."""
-    if isinstance(value, dict | list):
-        return _json_kind(value)
-    shown = json.dumps(value, ensure_ascii=True)
-    if isinstance(value, str):
-        shown = "'" + shown[1:-1].replace("'", "\\'") + "'"
-    if len(shown) <= limit:
-        return shown
-    return shown[: limit - 4] + ("...'" if isinstance(value, str) else "...")
 
 
 def printable_name(name: str) -> str:
