@@ -51,6 +51,15 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def file_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Options in the file's order, so these tests can name them by place; the order each
+    trainee really sees is tested in tests/test_order.py."""
+    in_file = lambda count, *keys: list(range(count))  # noqa: E731
+    monkeypatch.setattr("helpers.exercises.choose.display_order", in_file)
+    monkeypatch.setattr("helpers.exercises.dialogue.display_order", in_file)
+
+
 @pytest.fixture
 def bank():
     return load_bank([FIXTURE])
@@ -252,13 +261,17 @@ def test_choose_wrong_then_right_with_feedback_rationale_and_saved_attempts(bank
     assert "puts the schedule before Mei" in shown
     assert "Guideline: Genuine care" in shown
     assert "Try another response" in shown
-    assert "Why b) is the best response: Option b shows genuine care" in text_of(
-        widget.rationale.value
-    )
+    # a wrong first try does not give the answer away
+    assert widget.rationale.value == ""
+    assert "best response" not in text_of(widget.rationale.value)
 
     widget.choose("b")
     widget.check_button.click()
     shown = text_of(widget.feedback.value)
+    assert "Why b) is the best response: Option b shows genuine care" in text_of(
+        widget.rationale.value
+    )
+    assert widget.why_button.layout.display == "none"
     assert "✓ Best response (attempt 2)" in shown
     assert "You welcome her and notice the struggle" in shown
     assert "Try another response" not in shown
@@ -516,6 +529,10 @@ def test_dialogue_choice_moves_the_alliance_and_says_why(bank, store, focused):
         "Say 2: It takes time. Let's keep going.",
     ]
     assert "Bond 5/10" in text_of(widget.state_html.value)
+    # the bars illustrate a direction; they never claim to measure the alliance
+    meter = text_of(widget.state_html.value)
+    assert "Which way the alliance is moving (an illustration)" in meter
+    assert "They are not a measurement" in meter
     assert widget.restart_button.layout.display == "none"
 
     said = widget.choice_buttons[0]
@@ -598,39 +615,58 @@ def test_dialogue_restores_the_path_walked(bank, store):
 
 def test_spot_checks_each_line_and_scores(bank, store):
     widget = show_vignette("demo-05", bank=bank, store=store)
-    assert [m.description for m in widget.marks] == [
+    # only the client's lines can be marked, and each starts unmarked
+    assert [m.description for m in widget.controls] == [
         "Line 1 (client) shows:",
-        "Line 2 (counselor) shows:",
         "Line 3 (client) shows:",
     ]
-    widget.mark(2, "confrontation")
+    assert widget.marks[1] is None
+    assert [m.label for m in widget.controls] == ["– not yet marked –"] * 2
+    with pytest.raises(ValueError, match="only client lines"):
+        widget.mark(2, "confrontation")
+    widget.mark(1, "confrontation")
     widget.mark(3, "withdrawal")
     widget.check_button.click()
     shown = text_of(widget.feedback.value)
-    assert "2 of 3 lines right." in shown
-    assert "✓ Line 1: no rupture" in shown
-    assert "✗ Line 2: you marked confrontation; this line shows no rupture" in shown
-    assert "Advice, not a rupture itself" in shown
+    assert "1 of 2 client lines right." in shown
+    assert "✗ Line 1: you marked confrontation; this line shows no rupture" in shown
+    assert "Line 2 (counselor): Advice, not a rupture itself" in shown
     assert "✓ Line 3: withdrawal" in shown and "Lea pulls away" in shown
     assert "Unasked-for advice can feel like judgement" in text_of(widget.rationale.value)
     assert rows(store, "demo-05") == [
         (
             "spot",
-            {"marks": ["none", "confrontation", "withdrawal"], "score": 2, "total": 3},
+            {"marks": ["confrontation", None, "withdrawal"], "score": 1, "total": 2},
             False,
         )
     ]
 
 
-def test_spot_missed_rupture_is_named(bank, store):
+def test_spot_unmarked_lines_are_reported_as_unmarked_not_right(bank, store):
     widget = show_vignette("demo-05", bank=bank, store=store)
     widget.check_button.click()
     shown = text_of(widget.feedback.value)
-    assert "2 of 3 lines right." in shown
+    assert "0 of 2 client lines right. 2 client lines are not yet marked" in shown
+    assert "? Line 1: not yet marked" in shown and "? Line 3: not yet marked" in shown
+    assert "Lea pulls away" not in shown  # the answer waits until the line is marked
+    assert store.latest_answer("demo-05").correct is False
+    widget.mark(1, "none")
+    widget.check_button.click()
+    shown = text_of(widget.feedback.value)
+    assert "1 of 2 client lines right. 1 client line is not yet marked" in shown
+
+
+def test_spot_missed_rupture_is_named(bank, store):
+    widget = show_vignette("demo-05", bank=bank, store=store)
+    widget.mark(1, "none")
+    widget.mark(3, "none")
+    widget.check_button.click()
+    shown = text_of(widget.feedback.value)
+    assert "1 of 2 client lines right." in shown
     assert "✗ Line 3: you marked no rupture; this is a withdrawal rupture" in shown
     widget.mark(3, "withdrawal")
     widget.check_button.click()
-    assert "3 of 3 lines right." in text_of(widget.feedback.value)
+    assert "2 of 2 client lines right." in text_of(widget.feedback.value)
     assert store.latest_answer("demo-05").correct is True
 
 
@@ -640,7 +676,7 @@ def test_spot_restores_marks_and_feedback(bank, store):
     first.check_button.click()
 
     again = show_vignette("demo-05", bank=bank, store=store)
-    assert [m.value for m in again.marks] == ["none", "none", "confrontation"]
+    assert [m.label for m in again.controls] == ["– not yet marked –", "confrontation"]
     assert "✗ Line 3: you marked confrontation; this is a withdrawal rupture" in text_of(
         again.feedback.value
     )

@@ -61,7 +61,7 @@ def test_every_vignette_has_its_answer_under_its_id():
         ex = v.exercise
         if ex["kind"] == "choose":
             best = next(o for o in ex["options"] if o["best"])
-            assert f"**Best response: option {best['id']}.**" in body, vid
+            assert f"**Best response: option id {best['id']}.**" in body, vid
             assert " ".join(best["text"].split()) in body, vid
         elif ex["kind"] == "rate":
             for g, score in ex["reference"].items():

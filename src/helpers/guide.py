@@ -257,7 +257,8 @@ def _exercise_rationale(v: Vignette) -> list[str]:
         best = next((o for o in options if o.get("best")), None)
         if best is not None:
             out += [
-                f"**Best response: option {_one_line(best['id'])}.**",
+                f"**Best response: option id {_one_line(best['id'])}.** Each trainee sees the "
+                "options in an order of their own, so the letter on their screen may differ.",
                 "",
                 _quote(best["text"]),
                 "",

@@ -549,6 +549,9 @@ def write_check_notebook(server: LabServer, name: str, code_cells: list[str]) ->
     return f"checks/{name}.ipynb"
 
 
+FILE_ORDER_PSEUDONYM = "browser-file-order-0004"
+
+
 @pytest.fixture(scope="session")
 def exercise_notebook(lab: LabServer, example_data: Path) -> Any:
     """Write a notebook showing the given test vignettes, with its own ALLIANCE_HOME.
@@ -559,6 +562,10 @@ def exercise_notebook(lab: LabServer, example_data: Path) -> Any:
 
     def write(name: str, *vignette_ids: str) -> str:
         home = lab.base / "homes" / name
+        # A trainee whose shuffled order happens to be the file's order for demo-01 and
+        # demo-04, so the tests can name options by place (tests/test_order.py tests the order).
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (home / "pseudonym").write_text(FILE_ORDER_PSEUDONYM + "\n", encoding="ascii")
         setup = (
             "import os\n"
             f"os.environ['ALLIANCE_DATA'] = {str(example_data)!r}\n"

@@ -1,4 +1,10 @@
-"""A branching conversation: each choice moves the alliance (bond, goals, tasks) and says why."""
+"""A branching conversation: each choice moves the alliance (bond, goals, tasks) and says why.
+
+The choices of each step are shown in an order of the trainee's own (see
+:mod:`helpers.exercises.order`); the saved path keeps each choice's place in the vignette file.
+The bars show the direction a choice tends to move the alliance, as an illustration: they are
+not a measurement of any real alliance.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +21,22 @@ from helpers.exercises.base import (
     short_label,
     status,
 )
+from helpers.exercises.order import display_order, trainee_key
 from helpers.store import Answer
 
 STATES = ("bond", "goals", "tasks")
 STATE_NAMES = {"bond": "Bond", "goals": "Goals", "tasks": "Tasks"}
+METER_TITLE = "Which way the alliance is moving (an illustration):"
+METER_NOTE = (
+    "The bars illustrate the direction your choices tend to push the bond, goals and tasks. "
+    "They are not a measurement: a real alliance is known by asking the client."
+)
+
+
+def best_choice(choices: list[dict[str, Any]]) -> int:
+    """The file place of a step's best choice: the largest total effect (first on a tie)."""
+    totals = [sum(int(v) for v in (c.get("effect") or {}).values()) for c in choices]
+    return totals.index(max(totals))
 
 
 def _clamp(value: int) -> int:
@@ -40,7 +58,10 @@ def alliance_html(alliance: dict[str, int], change: dict[str, int] | None = None
             f"<li><strong>{STATE_NAMES[key]} {value}/10{moved}</strong> "
             f'<span aria-hidden="true" style="font-family: monospace">{bar}</span></li>'
         )
-    return f"<p><strong>The alliance now:</strong></p><ul>{''.join(lines)}</ul>"
+    return (
+        f"<p><strong>{METER_TITLE}</strong></p><ul>{''.join(lines)}</ul>"
+        f"<p><small>{METER_NOTE}</small></p>"
+    )
 
 
 class DialogueExercise(Exercise):
@@ -52,11 +73,13 @@ class DialogueExercise(Exercise):
         self.steps: dict[str, dict[str, Any]] = {str(s["id"]): s for s in self.exercise["steps"]}
         # The bank lets through only dialogues whose start and every 'next' name a step.
         self.start = str(self.exercise["start"])
+        self.seed = trainee_key(self.store)
         self.start_alliance = {k: _clamp(int(self.exercise["alliance"].get(k, 5))) for k in STATES}
         self.state_html = widgets.HTML("", layout=full_width())
         self.history_html = widgets.HTML("", layout=full_width())
         self.client_line = widgets.HTML("", layout=full_width())
         self._buttons: list[widgets.Button] = []  # reused from step to step, see _show_choices
+        self._places: list[int] = []  # the file place of the choice on each shown button
         self.choice_box = widgets.VBox([], layout=full_width())
         self.restart_button = button(
             "Start again",
@@ -95,6 +118,12 @@ class DialogueExercise(Exercise):
     def ended(self) -> bool:
         return not self.step.get("choices")
 
+    def shown_order(self, step_id: str | None = None) -> list[int]:
+        """The file places of a step's choices, in the order they are shown."""
+        step = self.steps[step_id or self.step_id]
+        count = len(step.get("choices") or ())
+        return display_order(count, self.seed, self.vignette.id, str(step["id"]))
+
     @property
     def choice_buttons(self) -> list[widgets.Button]:
         """The buttons of this step's choices, in order (hidden spare buttons left out)."""
@@ -115,7 +144,7 @@ class DialogueExercise(Exercise):
     # -- actions -------------------------------------------------------------------------
 
     def say(self, index: int) -> None:
-        """Say choice ``index`` (0-based) of the current step, as its button does."""
+        """Say choice ``index`` (0-based place in the vignette file) of the current step."""
         if self.ended or not 0 <= index < len(self.step["choices"]):
             return
         self._apply(index)
@@ -174,11 +203,12 @@ class DialogueExercise(Exercise):
                 f"{reason}<p><strong>■ The conversation has ended.</strong></p>"
                 f"<p>{rich(step.get('ending', ''))}</p>"
             )
-            self._show_choices([])
+            self._show_choices([], [])
             self.restart_button.layout.display = None
             return
         self.restart_button.layout.display = "none" if not self.path else None
-        choices = step["choices"]
+        order = self.shown_order()
+        choices = [step["choices"][i] for i in order]
         labels = [
             short_label(f"Say {n}:", str(c["text"]), limit=70)
             for n, c in enumerate(choices, start=1)
@@ -195,7 +225,8 @@ class DialogueExercise(Exercise):
             [
                 (labels[n - 1], f"Say response {n}: {short_label('', str(c['text']), limit=200)}")
                 for n, c in enumerate(choices, start=1)
-            ]
+            ],
+            order,
         )
         if self.last_reason:
             self.feedback.value = status(
@@ -204,15 +235,19 @@ class DialogueExercise(Exercise):
         else:
             self.feedback.value = status("")
 
-    def _show_choices(self, choices: list[tuple[str, str]]) -> None:
+    def _show_choices(self, choices: list[tuple[str, str]], order: list[int]) -> None:
         """Show this step's choices (label, tooltip) on the same buttons as the last step's.
 
-        Button n always says choice n; spare buttons are hidden. Reusing them keeps each
-        button's view on the page, so focus can be moved to one after a choice.
+        Button n says the n-th choice shown, which is choice ``order[n]`` of the file; spare
+        buttons are hidden. Reusing them keeps each button's view on the page, so focus can be
+        moved to one after a choice.
         """
+        self._places = list(order)
         while len(self._buttons) < len(choices):
             index = len(self._buttons)
-            self._buttons.append(button("", "", lambda _, i=index: self.say(i), icon="comment"))
+            self._buttons.append(
+                button("", "", lambda _, i=index: self.say(self._places[i]), icon="comment")
+            )
         for index, spare in enumerate(self._buttons):
             if index < len(choices):
                 spare.description, spare.tooltip = choices[index]

@@ -1,4 +1,10 @@
-"""Spot the rupture: mark each transcript line, then check the marks line by line."""
+"""Spot the rupture: mark each client line, then check the marks line by line.
+
+Every client line starts "not yet marked"; a line left unmarked is reported as unmarked, never
+as right. Ruptures are the client's moves (away from or against the counselor), so only client
+lines can be marked; the counselor's lines are shown for context, with their feedback after the
+check.
+"""
 
 from __future__ import annotations
 
@@ -29,26 +35,43 @@ MARK_WORDS = {
     "withdrawal": "withdrawal",
     "confrontation": "confrontation",
 }
+NOT_MARKED = "– not yet marked –"
+# The drop-down's value for "not yet marked": a real first option (not None), so the control
+# has a selected index and the arrow keys move from it as from any other option.
+_BLANK = ""
+UNMARKED = "?"
 
 
 class SpotExercise(Exercise):
-    """Each line has a labelled drop-down: no rupture / withdrawal / confrontation."""
+    """Each client line has a labelled drop-down: no rupture / withdrawal / confrontation."""
 
     kind = "spot"
 
     def build(self) -> list[widgets.Widget]:
         self.lines: list[dict[str, Any]] = list(self.exercise["transcript"])
         self.answers = [str(line.get("rupture", "none")) for line in self.lines]
-        for number, answer in enumerate(self.answers, start=1):
+        for number, (answer, line) in enumerate(
+            zip(self.answers, self.lines, strict=True), start=1
+        ):
             if answer not in MARKS:
                 raise ExerciseProblem(
                     f"line {number} has rupture '{answer}'; use one of: {', '.join(MARKS)}"
                 )
+            if answer != "none" and line.get("speaker") != "client":
+                raise ExerciseProblem(
+                    f"line {number} is the counselor's but has rupture '{answer}'; only client "
+                    "lines can show a rupture"
+                )
         prompt = rich(self.exercise.get("prompt", "Mark each line that shows a rupture."))
         rows: list[widgets.Widget] = [
-            widgets.HTML(f"<p><strong>Your task:</strong> {prompt}</p>", layout=full_width())
+            widgets.HTML(
+                f"<p><strong>Your task:</strong> {prompt}</p><p>Only the client's lines can be "
+                "marked: a rupture is the client moving away from or against you.</p>",
+                layout=full_width(),
+            )
         ]
-        self.marks: list[widgets.Dropdown] = []
+        # One drop-down per line; the counselor's lines have None (nothing to mark).
+        self.marks: list[widgets.Dropdown | None] = []
         for number, line in enumerate(self.lines, start=1):
             speaker = SPEAKERS.get(str(line.get("speaker", "")), str(line.get("speaker", "")))
             rows.append(
@@ -58,15 +81,19 @@ class SpotExercise(Exercise):
                     layout=full_width(),
                 )
             )
+            if line.get("speaker") != "client":
+                self.marks.append(None)
+                continue
             mark = widgets.Dropdown(
-                options=[(MARK_WORDS[m], m) for m in MARKS],
-                value="none",
-                description=f"Line {number} ({speaker.lower()}) shows:",
+                options=[(NOT_MARKED, _BLANK)] + [(MARK_WORDS[m], m) for m in MARKS],
+                value=_BLANK,
+                description=f"Line {number} (client) shows:",
                 style=LABEL_STYLE,
                 layout=dict(COMPACT),
             )
             self.marks.append(mark)
             rows.append(mark)
+        self.client_lines = [n for n, m in enumerate(self.marks) if m is not None]
         self.check_button = button(
             "Check my marks",
             "See, line by line, which marks are right and why",
@@ -76,26 +103,49 @@ class SpotExercise(Exercise):
         self.rationale = widgets.HTML("", layout=full_width())
         return [*rows, self.check_button, self.feedback, self.rationale]
 
-    def mark(self, line_number: int, rupture: str) -> None:
+    @property
+    def controls(self) -> list[widgets.Dropdown]:
+        """The drop-downs of the client lines, in transcript order."""
+        return [m for m in self.marks if m is not None]
+
+    def mark(self, line_number: int, rupture: str | None) -> None:
         """Mark line ``line_number`` (1-based, as shown) as none, withdrawal or confrontation."""
-        self.marks[line_number - 1].value = rupture
+        control = self.marks[line_number - 1]
+        if control is None:
+            raise ValueError(f"line {line_number} is the counselor's; only client lines are marked")
+        control.value = rupture or _BLANK
+
+    def _marked(self) -> list[str | None]:
+        """Each line's mark; None for a counselor line or a client line not yet marked."""
+        return [None if m is None else (m.value or None) for m in self.marks]
+
+    def _score(self, marked: list[str | None]) -> int:
+        return sum(marked[n] == self.answers[n] for n in self.client_lines)
 
     def check(self) -> None:
-        marked = [m.value for m in self.marks]
-        right = sum(a == b for a, b in zip(marked, self.answers, strict=True))
+        marked = self._marked()
+        right = self._score(marked)
+        total = len(self.client_lines)
         self.save(
-            {"marks": marked, "score": right, "total": len(self.answers)},
-            correct=right == len(self.answers),
+            {"marks": marked, "score": right, "total": total},
+            correct=right == total,
         )
         self._show(marked)
 
-    def _show(self, marked: list[str]) -> None:
+    def _show(self, marked: list[str | None]) -> None:
         items = []
+        unmarked = 0
         for number, (mine, truth, line) in enumerate(
             zip(marked, self.answers, self.lines, strict=True), start=1
         ):
             why = f" {rich(line['feedback'])}" if line.get("feedback") else ""
-            if mine == truth:
+            if self.marks[number - 1] is None:
+                text = f"<strong>Line {number} (counselor):</strong>"
+            elif mine is None:
+                unmarked += 1
+                text = f"<strong>{escape(f'{UNMARKED} Line {number}: not yet marked')}</strong>."
+                why = ""  # the answer waits until the line is marked
+            elif mine == truth:
                 head = f"{GOOD} Line {number}: {MARK_WORDS[truth]}"
                 text = f"<strong>{escape(head)}</strong> — right."
             else:
@@ -107,9 +157,16 @@ class SpotExercise(Exercise):
                 head = f"{BAD} Line {number}: you marked {MARK_WORDS[mine]}; {truth_words}"
                 text = f"<strong>{escape(head)}</strong>."
             items.append(f"<li>{text}{why}</li>")
-        right = sum(a == b for a, b in zip(marked, self.answers, strict=True))
+        right = self._score(marked)
+        total = len(self.client_lines)
+        left = (
+            f" {unmarked} client {'line is' if unmarked == 1 else 'lines are'} not yet marked: "
+            "mark them and check again."
+            if unmarked
+            else ""
+        )
         self.feedback.value = status(
-            f"<p><strong>{right} of {len(self.answers)} lines right.</strong></p>"
+            f"<p><strong>{right} of {total} client lines right.</strong>{escape(left)}</p>"
             f"<ul style='list-style: none'>{''.join(items)}</ul>"
         )
         self.rationale.value = rationale_html(
@@ -117,10 +174,15 @@ class SpotExercise(Exercise):
         )
 
     def restore(self, previous: list[Answer]) -> None:
-        marked = previous[-1].answer.get("marks", [])
-        if len(marked) != len(self.marks) or any(m not in MARKS for m in marked):
+        saved = previous[-1].answer.get("marks", [])
+        if len(saved) != len(self.marks) or any(m not in (*MARKS, None) for m in saved):
             return
-        for control, value in zip(self.marks, marked, strict=True):
-            control.value = value
-        self._show(list(marked))
+        marked: list[str | None] = []
+        for control, value in zip(self.marks, saved, strict=True):
+            if control is None:
+                marked.append(None)  # an older save may hold "none" for a counselor line
+                continue
+            control.value = value or _BLANK
+            marked.append(value)
+        self._show(marked)
         self.restored(f"You answered this before (attempt {len(previous)}).")
