@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.bank import DIFFICULTIES, DIMENSIONS, GUIDELINES, KINDS, Bank, validate_files
+from helpers.coach.corpus import check_folder as check_coach_folder
 from helpers.crisis import check_crisis_file
 from helpers.paths import data_path
 
@@ -35,6 +36,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or [data_path("vignettes")]
+    if not args.paths and not args.json and data_path("coach").is_dir():
+        paths.append(data_path("coach"))
+    coach = [p for p in paths if (p / "statements.jsonl").is_file()]
+    coach_status = max((check_coach_folder(p, args.json) for p in coach), default=0)
+    paths = [p for p in paths if p not in coach]
+    if coach and not paths:
+        return coach_status
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -58,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem)
         print(verdict(bank, problems))
-    return 1 if errors else 0
+    return 1 if errors or coach_status else 0
 
 
 def verdict(bank: Bank, problems: list) -> str:
