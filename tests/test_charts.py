@@ -465,11 +465,13 @@ def test_profile_table_shows_the_charts_cells_with_the_same_hiding():
     shown = show_profile_table(data)
     columns, rows = shown.rows()
     assert columns == ["0–2", "3–4", "5–6", "7–8", "9–10", "median"]
-    # 3-4 (2 trainees) is hidden, and 5-6 with it so that it cannot be worked out from the total
-    assert rows[0] == ("safety", ["0 %", HIDDEN, HIDDEN, "33 %", "28 %", "7"])
+    # 3-4 (2 trainees) is hidden, and 5-6 with it so that it cannot be worked out from the
+    # total; the empty 0-2 band is hidden too: never a "0 %" next to a hidden cell
+    assert rows[0] == ("safety", [HIDDEN, HIDDEN, HIDDEN, "33 %", "28 %", "7"])
     html = shown._repr_html_()
     assert "<caption>Class profile: share of the partner ratings" in html
-    assert "<th scope='row'>safety</th><td>0 %</td><td>hidden (n&lt;5)</td>" in html
+    assert "<th scope='row'>safety</th><td>hidden (n&lt;5)</td><td>hidden (n&lt;5)</td>" in html
+    assert "0 %" not in html
     assert "Hidden: safety ratings, 3–4 — fewer than 5 trainees" in repr(shown)
 
 

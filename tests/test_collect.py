@@ -107,7 +107,7 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
         doc = make_doc(200 + k, text=payload)
         write_file(drop, f"text-{k:02d}.json", doc)
         good.append(doc)
-    dash_doc = make_doc(300, cohort="-1", pseudonym="-startsWithDash123")
+    dash_doc = make_doc(300, pseudonym="-startsWithDash123")
     write_file(drop, "dash.json", dash_doc)
     good.append(dash_doc)
 
@@ -151,7 +151,11 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
         write_file(drop, name, content)
     for k, payload in enumerate(COHORT_PAYLOADS):
         write_file(drop, f"cohort-{k}.json", make_doc(600 + k, cohort=payload))
+    # a subfolder, as a learning platform's download arrives: read like the folder itself
     (drop / "subfolder").mkdir()
+    nested = make_doc(301)
+    write_file(drop / "subfolder", "nested.json", nested)
+    good.append(nested)
     # a second copy of an accepted submission, under a name sorting after the first
     write_file(drop, "zz-copy.json", good[0])
 
@@ -167,7 +171,6 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
         assert reason_of(name).startswith(reason), (name, reason_of(name))
     assert reason_of("link.json") == "is a symbolic link (never followed)"
     assert reason_of("huge.json").startswith("too large (50.0 MB")
-    assert reason_of("subfolder") == "is a folder, not a submission file"
     for k in range(len(COHORT_PAYLOADS)):
         reason = reason_of(f"cohort-{k}.json")
         assert reason.startswith("cohort: '") and reason.endswith(
@@ -175,11 +178,13 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
         )
         assert reason.isprintable()  # a \t or \r payload is shown escaped
     first_name = f"2026-W48-{good[0]['submission_id']}.json"
-    assert f"duplicate zz-copy.json: same submission_id as {first_name}, skipped" in lines
+    assert f"duplicate zz-copy.json: identical copy of {first_name}, counted once" in lines
 
-    rejected = len(bad) + len(COHORT_PAYLOADS) + 3  # + link, huge, subfolder
+    rejected = len(bad) + len(COHORT_PAYLOADS) + 2  # + link, huge
     total = len(good) + rejected + 1
-    assert lines[-1] == f"{total} files, {len(good)} accepted, {rejected} rejected, 1 duplicates"
+    assert lines[-1] == (
+        f"{total} files, {len(good)} accepted, {rejected} rejected, 1 duplicates, 0 merged"
+    )
 
     header, rows = read_csv(out / "class.csv")
     assert header == list(CLASS_COLUMNS)
@@ -190,37 +195,36 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
     assert make_doc(400)["submission_id"] not in ids  # the symlink's target was never read
     for doc in good:
         mine = [row for row in rows if row[0] == doc["submission_id"]]
-        scores = {(row[6], row[7]): row[8] for row in mine if row[6] != "choice"}
+        scores = {(row[7], row[8]): row[9] for row in mine if row[7] != "choice"}
         assert scores == {
             **{("guideline", k): str(v) for k, v in doc["ratings"].items()},
             **{("checkin", k): str(v) for k, v in doc["checkins"].items()},
         }
-        picked = sorted((row[7], row[9], row[10], row[8]) for row in mine if row[6] == "choice")
+        picked = sorted((row[8], row[10], row[11], row[9]) for row in mine if row[7] == "choice")
         assert picked == sorted(
             (c["vignette"], c["option"], str(c["attempts"]), "") for c in doc["choices"]
         )
 
-    # rule C1 in class.csv: the dash cohort and pseudonym are neutralised
+    # rule C1 in class.csv: the dash pseudonym is neutralised
     dash_rows = [row for row in rows if row[0] == dash_doc["submission_id"]]
-    assert {row[2] for row in dash_rows} == {"'-1"}
     assert {row[1] for row in dash_rows} == {"'-startsWithDash123"}
 
     # shuffled: not the order the submissions were read in
-    read_order = [(r[0], r[6], r[7]) for r in class_rows(collect_folder(drop)[0])]
-    assert [(row[0], row[6], row[7]) for row in rows] != read_order
-    assert sorted((row[0], row[6], row[7]) for row in rows) == sorted(read_order)
+    read_order = [(r[0], r[7], r[8]) for r in class_rows(collect_folder(drop)[0])]
+    assert [(row[0], row[7], row[8]) for row in rows] != read_order
+    assert sorted((row[0], row[7], row[8]) for row in rows) == sorted(read_order)
     first_seen = list(dict.fromkeys(row[0] for row in rows))
     assert first_seen != sorted(first_seen)
 
-    # comments.csv: formula-safe, one cell each, only the submissions with text, and nothing
-    # that links a comment to its writer's rows in class.csv (rule F1)
-    comments = out / "comments.csv"
+    # class-comments.csv: formula-safe, one cell each, only the submissions with text, and
+    # nothing that links a comment to its writer's rows in class.csv (rules F1, F3)
+    comments = out / "class-comments.csv"
     raw = comments.read_text(encoding="utf-8")
     assert '"\'=1+2"";=1+2"' in raw  # OWASP's own example of the safe form
     header, comment_rows = read_csv(comments)
-    assert header == ["cohort", "week", "session", "role", "text"]
-    assert all(len(row) == 5 for row in comment_rows)
-    assert sorted(row[4] for row in comment_rows) == sorted(e for _, e in TEXT_PAYLOADS)
+    assert header == ["text"]
+    assert all(len(row) == 1 for row in comment_rows)
+    assert sorted(row[0] for row in comment_rows) == sorted(e for _, e in TEXT_PAYLOADS)
     for doc in good:
         assert doc["submission_id"] not in raw and doc["pseudonym"] not in raw
 
@@ -231,7 +235,11 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
         assert not any(word in header_line for word in ("owner", "uid", "mtime", "time"))
         assert "lab-pc-7" not in text
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert sorted(p.name for p in out.iterdir()) == ["class.csv", "comments.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "class-comments.csv",
+        "class-summary.json",
+        "class.csv",
+    ]
 
 
 def test_rows_are_shuffled_between_runs(drop, out, capsys):
@@ -241,7 +249,8 @@ def test_rows_are_shuffled_between_runs(drop, out, capsys):
     for name in ("a.csv", "b.csv"):
         code, _, _ = run_collect(capsys, str(drop), "-o", str(out / name))
         assert code == 0
-        orders.append(read_csv(out / name)[1])
+        # without the trainee labels, drawn afresh on every run
+        orders.append([row[:2] + row[3:] for row in read_csv(out / name)[1]])
     assert orders[0] != orders[1]
     assert sorted(orders[0]) == sorted(orders[1])
 
@@ -256,8 +265,8 @@ def test_no_comments_file_without_shared_text(drop, out, capsys):
     code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
     assert "no shared comments, so no comments file was written" in lines
-    assert not (out / "comments.csv").exists()
-    assert lines[-1] == "1 files, 1 accepted, 0 rejected, 0 duplicates"
+    assert not (out / "class-comments.csv").exists()
+    assert lines[-1] == "1 files, 1 accepted, 0 rejected, 0 duplicates, 0 merged"
 
 
 def test_comments_path_can_be_chosen(drop, out, tmp_path, capsys):
@@ -275,10 +284,8 @@ def test_comments_path_can_be_chosen(drop, out, tmp_path, capsys):
         "1",
     )
     assert code == 0
-    assert read_csv(other / "notes.csv")[1] == [
-        ["FALL26", "2026-W48", "2", "counselor", "It felt rushed."]
-    ]
-    assert not (out / "comments.csv").exists()
+    assert read_csv(other / "notes.csv") == (["text"], [["It felt rushed."]])
+    assert not (out / "class-comments.csv").exists()
 
 
 def test_comments_are_withheld_from_a_pool_of_fewer_than_ten(drop, out, capsys):
@@ -288,16 +295,19 @@ def test_comments_are_withheld_from_a_pool_of_fewer_than_ten(drop, out, capsys):
     code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
     assert (
-        "only 9 shared comments, fewer than 10 (--min-comments), so no comments file was"
-        " written: in so small a pool a comment is easy to trace to its writer"
+        "only 9 trainees shared comments, fewer than 10 (--min-comments), so no comments file"
+        " was written: in so small a pool a comment is easy to trace to its writer"
     ) in lines
-    assert sorted(p.name for p in out.iterdir()) == ["class.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["class-summary.json", "class.csv"]
 
     write_file(drop, "9.json", make_doc(9, text="Comment number 9."))
     code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
-    assert f"wrote {out / 'comments.csv'}: 10 shared comments (for you only; do not share)" in lines
-    texts = [row[-1] for row in read_csv(out / "comments.csv")[1]]
+    comments = out / "class-comments.csv"
+    assert (
+        f"wrote {comments}: 10 shared comments from 10 trainees (for you only; do not share)"
+    ) in lines
+    texts = [row[-1] for row in read_csv(comments)[1]]
     assert sorted(texts) == sorted(f"Comment number {i}." for i in range(10))
     assert texts != [f"Comment number {i}." for i in range(10)]  # shuffled
 
@@ -308,8 +318,8 @@ def test_a_higher_comment_threshold_withholds_more(drop, out, capsys):
     args = [str(drop), "-o", str(out / "class.csv"), "--min-comments", "15"]
     code, lines, _ = run_collect(capsys, *args)
     assert code == 0
-    assert any(line.startswith("only 12 shared comments, fewer than 15") for line in lines)
-    assert not (out / "comments.csv").exists()
+    assert any(line.startswith("only 12 trainees shared comments, fewer than 15") for line in lines)
+    assert not (out / "class-comments.csv").exists()
 
 
 def test_a_comment_threshold_below_one_is_refused(drop, out, capsys):
@@ -325,7 +335,7 @@ def test_empty_folder_writes_header_only_when_there_is_no_table_yet(drop, out, c
     code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
     assert code == 0
     assert read_csv(out / "class.csv") == (list(CLASS_COLUMNS), [])
-    assert lines[-1] == "0 files, 0 accepted, 0 rejected, 0 duplicates"
+    assert lines[-1] == "0 files, 0 accepted, 0 rejected, 0 duplicates, 0 merged"
 
 
 @pytest.mark.parametrize("contents", ["empty", "all rejected"])
@@ -362,7 +372,7 @@ def test_the_sample_class_code_is_rejected(drop, out, capsys, cohort):
     assert lines[0].startswith(
         "rejected fake.json: class code SYNTHETIC is reserved for the course's sample data"
     )
-    cohorts = {row[2] for row in read_csv(out / "class.csv")[1]}
+    cohorts = {row[3] for row in read_csv(out / "class.csv")[1]}
     assert cohorts == {"FALL26"}
 
 
@@ -432,11 +442,13 @@ def test_collect_folder_returns_submissions_and_report(drop, tmp_path):
     write_file(drop, "3.json", docs[1])
     write_file(drop, "4.json", b"{")
     submissions, report = collect_folder(drop)
+    labels = {doc.pop("trainee") for doc in submissions}
     assert submissions == docs
+    assert len(labels) == 3  # one opaque label per pseudonym: every file has one owner here
     assert (report.files, report.accepted) == (5, 3)
     assert report.rejected == [("4.json", "incomplete JSON: " + report.rejected[0][1][17:])]
     assert report.duplicates == [("3.json", "1.json")]
-    assert report.summary() == "5 files, 3 accepted, 1 rejected, 1 duplicates"
+    assert report.summary() == "5 files, 3 accepted, 1 rejected, 1 duplicates, 0 merged"
 
 
 def test_submissions_to_frame_is_the_class_table():
@@ -490,15 +502,22 @@ def test_collect_never_changes_the_drop_folder(drop, out, capsys):
     assert {p.name: (p.read_bytes(), p.stat().st_mode) for p in drop.iterdir()} == before
 
 
-def test_duplicates_keep_the_first_by_name(drop):
-    first = make_doc(1)
-    later = copy.deepcopy(first)
-    later["ratings"]["safety"] = 0 if first["ratings"]["safety"] else 1
-    write_file(drop, "b.json", later)
-    write_file(drop, "a.json", first)
+def test_one_id_with_different_content_rejects_both_and_names_them(drop):
+    # a planted file reusing a classmate's submission_id, sorting first, must not replace it
+    real = make_doc(1)
+    forged = copy.deepcopy(real)
+    forged["ratings"]["safety"] = 0 if real["ratings"]["safety"] else 1
+    write_file(drop, "b.json", real)
+    write_file(drop, "a.json", forged)
+    write_file(drop, "c.json", make_doc(2))
     submissions, report = collect_folder(drop)
-    assert submissions == [first]
-    assert report.duplicates == [("b.json", "a.json")]
+    assert [doc["submission_id"] for doc in submissions] == [make_doc(2)["submission_id"]]
+    assert report.duplicates == []
+    reasons = dict(report.rejected)
+    assert set(reasons) == {"a.json", "b.json"}
+    assert all(
+        "same submission_id, different content (a.json, b.json)" in r for r in reasons.values()
+    )
 
 
 def test_unreadable_folder_is_an_unusable_argument(drop, out, capsys, monkeypatch):
@@ -539,5 +558,5 @@ def test_console_command(drop, out):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "rejected b.json: session: is 99 but must be between 1 and 50"
-    assert lines[-1] == "2 files, 1 accepted, 1 rejected, 0 duplicates"
+    assert lines[-1] == "2 files, 1 accepted, 1 rejected, 0 duplicates, 0 merged"
     assert len(read_csv(out / "class.csv")[1]) == expected_rows(make_doc(1))

@@ -31,8 +31,9 @@ def _ratings(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_columns_cohort_and_pseudonyms_are_clearly_synthetic(sample):
-    assert list(sample.columns) == list(CLASS_COLUMNS)
-    assert COLUMNS == CLASS_COLUMNS  # one column list, the one collect writes
+    assert list(sample.columns) == list(COLUMNS)
+    # collect's column list, but the trainee label: each invented pseudonym is one trainee
+    assert list(COLUMNS) == [c for c in CLASS_COLUMNS if c != "trainee"]
     assert set(sample["cohort"]) == {"SYNTHETIC"}
     assert sample["pseudonym"].str.match(r"^synthetic-[0-9a-f]{12}$").all()
     assert sample["pseudonym"].nunique() == 30
@@ -106,7 +107,7 @@ def test_written_class_is_formula_safe_and_shuffled_like_collect(tmp_path):
     write_class_csv(frame, path, seed=3)
     with open(path, newline="", encoding="utf-8") as handle:
         header, *rows = list(csv.reader(handle))
-    assert header == list(CLASS_COLUMNS)
+    assert header == list(COLUMNS)
     assert {row[2] for row in rows} == {"'=1+1"}  # rule C1, as collect writes it
     assert '"\'=1+1"' in path.read_text(encoding="utf-8")  # every cell quoted
     assert sorted(rows) == sorted(

@@ -154,16 +154,16 @@ def test_the_instructor_collects_exactly_what_trainees_share(store, dropbox):
 
     submissions, report = collect_folder(dropbox)
 
-    assert report.summary() == "2 files, 2 accepted, 0 rejected, 0 duplicates"
+    assert report.summary() == "2 files, 2 accepted, 0 rejected, 0 duplicates, 0 merged"
     rows = class_rows(submissions)
     assert len(rows) == 2 * (4 + 3 + 1)
-    by_session = {row[4]: row for row in rows if row[6] == "choice"}
-    assert by_session[1][5:] == ("counselor", "choice", "care-04", None, "b", 1)
-    assert by_session[2][5] == "client"
+    by_session = {row[5]: row for row in rows if row[7] == "choice"}
+    assert by_session[1][6:] == ("counselor", "choice", "care-04", None, "b", 1)
+    assert by_session[2][6] == "client"
     [comment] = comment_rows(submissions)
     assert comment[-1] == "I interrupted twice."
     shared = json.loads(first.read_text())
-    assert tuple(comment[:4]) == (shared["cohort"], shared["week"], 1, "counselor")
+    assert comment == ("I interrupted twice.",)  # text only: nothing links it (rule F3)
     assert shared["submission_id"] not in comment and shared["pseudonym"] not in comment
 
 

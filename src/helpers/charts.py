@@ -837,12 +837,25 @@ def make_chart(name: str, data: ClassData | str | os.PathLike[str] | None = None
         return chart
     draw, summarise, describe = CHARTS[name]
     view = view_of(name, data)
+    if view.refused:  # rule S8: nothing of it is drawn, the reason is said instead
+        draw, summarise, describe = _refused_chart, _refused_text, _refused_text
     figure = accessible_figure(
         lambda: draw(view, data), alt=describe(view), summary=summarise(view), tight=False
     )
     chart = ClassChart(name, HEADINGS[name], data.banner, figure, view, list(PROMPTS[name]))
     data.cache[f"chart:{name}"] = chart
     return chart
+
+
+def _refused_chart(view: View, data: ClassData) -> Figure:
+    fig = _figure(8, 2.4, left=0.2, right=0.2, top=0.5, bottom=0.2)
+    _title(fig, HEADINGS[view.name], data, view.n)
+    _hidden_placeholder(fig.add_subplot(), "not shown again yet (see the note below)")
+    return fig
+
+
+def _refused_text(view: View) -> str:
+    return view.refused
 
 
 def show_profile(data: ClassData | str | None = None) -> ClassChart:
@@ -1087,6 +1100,9 @@ def write_handout(
     folder = Path(folder)
     record = check_snapshot(data, folder)
     charts = [make_chart(name, data) for name in CHARTS]
+    refused = [chart.view.refused for chart in charts if chart.view.refused]
+    if refused:  # rule S8, whatever the folder
+        raise SnapshotError(refused[0])
     folder.mkdir(parents=True, exist_ok=True)
     title = title_page_lines(data, charts)
     pdf_path = folder / HANDOUT_PDF

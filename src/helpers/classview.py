@@ -18,6 +18,8 @@ hidden or coarsened and why.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +41,11 @@ MEASURES = ("guideline", "checkin", "choice")
 ROLES = ("counselor", "client")
 ENV_CLASS_DATA = "ALLIANCE_CLASS_DATA"
 SAMPLE_LABEL = "embedded synthetic sample"
+PSEUDONYM_WARNING = (
+    "Warning: trainees are counted by pseudonym, not by account (every file had the same "
+    "owner, e.g. a learning-platform download), so one person sharing under several "
+    "pseudonyms would count as several trainees and could reveal a small group."
+)
 
 GUIDELINE_NAMES = {
     "safety": "safety",
@@ -70,10 +77,15 @@ class ClassData:
     source_label: str
     # charts already drawn from this (read-only) class, so the handout does not redraw them
     cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    # S7: "account" when trainees were told apart by the accounts owning their files,
+    # "pseudonym" when every file had one owner (or the table does not say)
+    counted_by: str = "pseudonym"
+    # what collect read (its summary file): files, accepted, rejected, merged, class codes
+    overview: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_trainees(self) -> int:
-        return int(self.frame["pseudonym"].nunique())
+        return int(self.frame["trainee"].nunique())
 
     @property
     def sessions(self) -> list[int]:
@@ -84,6 +96,8 @@ class ClassData:
         """The line shown at the top of every view."""
         if self.is_synthetic:
             return f"Synthetic sample class, not real trainees (source: {self.source_label})."
+        if self.counted_by != "account":
+            return f"Class data from {self.source_label}. {PSEUDONYM_WARNING}"
         return f"Class data from {self.source_label}."
 
     def smaller(self, trainees: int) -> ClassData:
@@ -95,8 +109,8 @@ class ClassData:
                 "smaller() works only on the synthetic sample: comparing a real class with part "
                 "of it would reveal what the trainees left out answered."
             )
-        keep = sorted(self.frame["pseudonym"].astype(str).unique())[:trainees]
-        frame = self.frame[self.frame["pseudonym"].isin(keep)].copy()
+        keep = sorted(self.frame["trainee"].astype(str).unique())[:trainees]
+        frame = self.frame[self.frame["trainee"].isin(keep)].copy()
         for column in frame.select_dtypes("category"):
             frame[column] = frame[column].cat.remove_unused_categories()
         label = f"{self.source_label}, only {trainees} of its trainees"
@@ -129,10 +143,13 @@ class View:
     n: int
     notes: list[Note] = field(default_factory=list)
     stats: pd.DataFrame | None = None
+    refused: str = ""  # S8: why this view is not shown at all (empty when it is shown)
 
     @property
     def suppressed(self) -> bool:
         """True when the whole view is hidden (fewer than 5 trainees)."""
+        if self.refused:
+            return True
         return self.n < MIN_TRAINEES or bool((self.table["status"] == HIDDEN).all())
 
     @property
@@ -158,10 +175,11 @@ def load_class(source: str | os.PathLike[str] | None = None) -> ClassData:
     else:
         path = Path(source).expanduser()
         if path.is_dir():
-            frame = _read_drop_folder(path)
+            frame, overview = _read_drop_folder(path)
             label = f"drop folder '{path.name}'"
         elif path.is_file():
             frame = read_class_csv(path)
+            overview = read_overview(path)
             label = path.name
         else:
             raise ClassDataError(
@@ -169,7 +187,25 @@ def load_class(source: str | os.PathLike[str] | None = None) -> ClassData:
                 "by 'alliance collect', to the drop folder, or to None for the synthetic sample."
             )
     cohorts = set(frame["cohort"].astype(str).unique())
-    return ClassData(frame, is_synthetic=SYNTHETIC_COHORT in cohorts, source_label=label)
+    counted_by = "account" if overview.get("counted_by") == "account" else "pseudonym"
+    return ClassData(
+        frame,
+        is_synthetic=SYNTHETIC_COHORT in cohorts,
+        source_label=label,
+        counted_by=counted_by,
+        overview=overview,
+    )
+
+
+def read_overview(table: Path) -> dict[str, object]:
+    """The summary ``alliance collect`` wrote next to a class table (empty if there is none)."""
+    from helpers.collect import companion_path
+
+    try:
+        overview = json.loads(companion_path(table, "summary").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return overview if isinstance(overview, dict) else {}
 
 
 def sample_class() -> ClassData:
@@ -192,7 +228,7 @@ def sample_class() -> ClassData:
 _SAMPLE: dict[tuple[str, int, int], ClassData] = {}
 
 
-def _read_drop_folder(folder: Path) -> pd.DataFrame:
+def _read_drop_folder(folder: Path) -> tuple[pd.DataFrame, dict[str, object]]:
     from helpers.collect import CollectError, collect_folder, submissions_to_frame
 
     try:
@@ -204,8 +240,14 @@ def _read_drop_folder(folder: Path) -> pd.DataFrame:
             f"drop folder '{folder.name}' holds no valid reflections yet; run "
             f"'alliance collect {folder.name}' to see why files were rejected."
         )
+    if len(_report.cohorts) > 1:
+        codes = ", ".join(sorted(_report.cohorts))
+        raise ClassDataError(
+            f"drop folder '{folder.name}' holds several classes ({codes}); run 'alliance "
+            f"collect {folder.name} --cohort CODE -o class.csv' and open that class.csv."
+        )
     frame = submissions_to_frame(submissions, rng=__import__("random").Random(0))
-    return validate_frame(frame, f"drop folder '{folder.name}'")
+    return validate_frame(frame, f"drop folder '{folder.name}'"), _report.as_json()
 
 
 def read_class_csv(path: Path) -> pd.DataFrame:
@@ -276,10 +318,13 @@ def validate_frame(frame: pd.DataFrame, name: str = "class.csv") -> pd.DataFrame
         raise _row_error(
             name, "attempts", bad, frame["attempts"].iloc[bad], "not a number of attempts (1+)"
         )
-    return pd.DataFrame(
+    has_trainee = "trainee" in frame.columns and bool((frame["trainee"].astype(str) != "").all())
+    compact = pd.DataFrame(
         {
             "submission_id": frame["submission_id"].astype(str).astype("category"),
             "pseudonym": _restore(frame["pseudonym"]),
+            # S7: the person behind the rows; an older table without it counts pseudonyms
+            "trainee": _restore(frame["trainee" if has_trainee else "pseudonym"]),
             "cohort": _restore(frame["cohort"]),
             "week": frame["week"].astype(str).astype("category"),
             "session": session.astype("int16"),
@@ -291,6 +336,26 @@ def validate_frame(frame: pd.DataFrame, name: str = "class.csv") -> pd.DataFrame
             "attempts": attempts.where(chosen).astype("float32"),
         }
     )
+    return latest_per_trainee(compact)
+
+
+def latest_per_trainee(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rule S9: of several reflections of one trainee for one session and role, keep only the
+    latest (latest ISO week; the last submission id among equals), so copies cannot outweigh
+    the class."""
+    heads = frame[["submission_id", "trainee", "session", "role", "week"]].drop_duplicates(
+        "submission_id"
+    )
+    if not heads.duplicated(["trainee", "session", "role"]).any():
+        return frame
+    heads = heads.astype({"submission_id": str, "week": str}).sort_values(
+        ["week", "submission_id"], kind="stable"
+    )
+    kept = heads.drop_duplicates(["trainee", "session", "role"], keep="last")["submission_id"]
+    frame = frame[frame["submission_id"].astype(str).isin(set(kept))].copy()
+    for column in frame.select_dtypes("category"):
+        frame[column] = frame[column].cat.remove_unused_categories()
+    return frame.reset_index(drop=True)
 
 
 def _restore(column: pd.Series) -> pd.Series:
@@ -339,7 +404,7 @@ def suppress_breakdown(counts: pd.Series, trainees: pd.Series | None = None) -> 
     return pd.Series(hidden, index=counts.index)
 
 
-def _hidden_cells(counts: list[int], trainees: list[int] | None) -> list[bool]:
+def _hidden_cells(counts: list[float], trainees: list[int] | None) -> list[bool]:
     """``suppress_breakdown`` on plain lists (``trainees`` None: the counts are trainees)."""
     if trainees is None:
         if sum(counts) < MIN_TRAINEES:
@@ -350,6 +415,8 @@ def _hidden_cells(counts: list[int], trainees: list[int] | None) -> list[bool]:
         candidates = [i for i, c in enumerate(counts) if not hidden[i] and c > 0]
         if candidates:
             hidden[min(candidates, key=counts.__getitem__)] = True  # the first of equals
+    if any(hidden):  # never "0 %" next to a hidden cell: it narrows what the hidden ones hold
+        hidden = [hide or count == 0 for hide, count in zip(hidden, counts, strict=True)]
     return hidden
 
 
@@ -369,7 +436,7 @@ def _breakdown(
     notes: list[Note] = []
     for key, part in groups.items():
         n = int(part[0]["n"])
-        counts = [int(row["count"]) for row in part]
+        counts = [float(row["count"]) for row in part]
         total = sum(counts)
         shares = [count / total if total else 0.0 for count in counts]
         for row, share in zip(part, shares, strict=True):
@@ -393,6 +460,9 @@ def _breakdown(
                     reason = (
                         "fewer than 5 trainees"
                         if 0 < people < MIN_TRAINEES
+                        else "empty, hidden too: shown empty beside hidden cells it would "
+                        "narrow them down"
+                        if people == 0
                         else "hidden too, so the smaller hidden count cannot be worked out "
                         "from the total"
                     )
@@ -429,7 +499,7 @@ def _ratings(frame: pd.DataFrame, measure: str, role: str | None = None) -> pd.D
     mask = frame["measure"] == measure
     if role is not None:
         mask &= frame["role"] == role
-    return frame.loc[mask, ["pseudonym", "session", "role", "item", "score"]]
+    return frame.loc[mask, ["trainee", "session", "role", "item", "score"]]
 
 
 def _band_of(scores: pd.Series, bands: tuple[tuple[str, int, int], ...]) -> pd.Series:
@@ -448,17 +518,20 @@ def profile_table(data: ClassData | pd.DataFrame | None = None) -> View:
     """
     frame = _frame(data)
     rated = _ratings(frame, "guideline", "client")
-    n = int(rated["pseudonym"].nunique())
+    n = int(rated["trainee"].nunique())
     bands = FINE_BANDS if n >= SMALL_GROUP else COARSE_BANDS
     rated = rated.assign(guideline=rated["item"].astype(str), band=_band_of(rated["score"], bands))
+    # S9: every trainee weighs 1 per guideline, however many sessions they rated
+    per_trainee = rated.groupby(["guideline", "trainee"], observed=True)["score"].transform("size")
+    rated = rated.assign(weight=1.0 / per_trainee.to_numpy(dtype=float))
     grid = pd.MultiIndex.from_product(
         [list(GUIDELINES), [b[0] for b in bands]], names=["guideline", "band"]
     )
     by_cell = rated.groupby(["guideline", "band"])
     cells = pd.DataFrame(
-        {"count": by_cell.size(), "trainees": by_cell["pseudonym"].nunique()}
+        {"count": by_cell["weight"].sum(), "trainees": by_cell["trainee"].nunique()}
     ).reindex(grid, fill_value=0)
-    group_n = rated.groupby("guideline")["pseudonym"].nunique()
+    group_n = rated.groupby("guideline")["trainee"].nunique()
     cells = cells.reset_index()
     cells["n"] = cells["guideline"].map(group_n).fillna(0).astype(int)
     table, notes = _breakdown(cells, "guideline", "band", lambda g: f"{g} ratings")
@@ -466,11 +539,17 @@ def profile_table(data: ClassData | pd.DataFrame | None = None) -> View:
         notes.append(
             Note("Coarsened", f"ratings ({trainees(n)})", "fewer than 10 trainees, so 3 bands")
         )
-    scores = rated.groupby("guideline")["score"]
+    ratings = rated.groupby("guideline")["score"].size()
+    # quartiles of the trainees' own averages: one value per trainee (S9)
+    scores = (
+        rated.groupby(["guideline", "trainee"], observed=True)["score"]
+        .mean()
+        .groupby(level="guideline")
+    )
     stats = pd.DataFrame(
         {
             "n": group_n,
-            "ratings": scores.size(),
+            "ratings": ratings,
             "median": scores.median(),
             "q1": scores.quantile(0.25),
             "q3": scores.quantile(0.75),
@@ -502,7 +581,7 @@ def t_quantile_975(df: np.ndarray) -> np.ndarray:
 def session_stats(rated: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per group: trainees, mean with t-based 95 % CI (n >= 10) or median and quartiles
     (5 <= n < 10), nothing (n < 5). One value per trainee per group (their mean)."""
-    per_trainee = rated.groupby(keys + ["pseudonym"], observed=True)["score"].mean().reset_index()
+    per_trainee = rated.groupby(keys + ["trainee"], observed=True)["score"].mean().reset_index()
     grouped = per_trainee.groupby(keys, observed=True)["score"]
     stats = grouped.agg(n="count", mean="mean", sd="std", median="median")
     stats["q1"] = grouped.quantile(0.25)
@@ -555,7 +634,7 @@ def change_table(data: ClassData | pd.DataFrame | None = None) -> View:
     stats = session_stats(rated, ["session", "item"]).rename(columns={"item": "guideline"})
     stats["guideline"] = stats["guideline"].astype(str)
     notes = _session_notes(stats, "guideline", GUIDELINE_NAMES)
-    return View("change", stats, int(rated["pseudonym"].nunique()), notes)
+    return View("change", stats, int(rated["trainee"].nunique()), notes)
 
 
 def self_partner_table(data: ClassData | pd.DataFrame | None = None) -> View:
@@ -565,7 +644,7 @@ def self_partner_table(data: ClassData | pd.DataFrame | None = None) -> View:
     frame = _frame(data)
     rated = _ratings(frame, "guideline")
     per_trainee = (
-        rated.groupby(["session", "item", "role", "pseudonym"], observed=True)["score"]
+        rated.groupby(["session", "item", "role", "trainee"], observed=True)["score"]
         .mean()
         .reset_index()
     )
@@ -591,7 +670,7 @@ def self_partner_table(data: ClassData | pd.DataFrame | None = None) -> View:
     table["difference"] = table["self"] - table["partner"]
     table["within_1"] = table["difference"].abs() <= 1
     notes = _session_notes(table, "guideline", GUIDELINE_NAMES)
-    return View("self_vs_partner", table, int(rated["pseudonym"].nunique()), notes)
+    return View("self_vs_partner", table, int(rated["trainee"].nunique()), notes)
 
 
 @lru_cache(maxsize=1)
@@ -607,11 +686,11 @@ def choices_table(data: ClassData | pd.DataFrame | None = None) -> View:
     """Each trainee's latest answer on each choose vignette: share per option, best marked."""
     frame = _frame(data)
     chosen = frame.loc[
-        frame["measure"] == "choice", ["pseudonym", "session", "item", "option", "attempts"]
+        frame["measure"] == "choice", ["trainee", "session", "item", "option", "attempts"]
     ]
     # every shared reflection repeats the trainee's answers so far: keep the latest one
     chosen = chosen.sort_values(["session", "attempts"], kind="stable").drop_duplicates(
-        ["pseudonym", "item"], keep="last"
+        ["trainee", "item"], keep="last"
     )
     raw = chosen.groupby(["item", "option"], observed=True).size()
     known = _known_options()
@@ -636,7 +715,7 @@ def choices_table(data: ClassData | pd.DataFrame | None = None) -> View:
         else n
         for n in notes
     ]
-    return View("choices", table, int(chosen["pseudonym"].nunique()), notes)
+    return View("choices", table, int(chosen["trainee"].nunique()), notes)
 
 
 def checkins_table(data: ClassData | pd.DataFrame | None = None) -> View:
@@ -652,7 +731,7 @@ def checkins_table(data: ClassData | pd.DataFrame | None = None) -> View:
     stats["checkin"] = stats["checkin"].astype(str)
     stats["when"] = np.where(stats["session"] == first, "first", "last")
     notes = _session_notes(stats, "checkin", CHECKIN_NAMES)
-    return View("checkins", stats, int(rated["pseudonym"].nunique()), notes)
+    return View("checkins", stats, int(rated["trainee"].nunique()), notes)
 
 
 def _dedupe(notes: list[Note]) -> list[Note]:
@@ -670,12 +749,130 @@ VIEWS = {
 
 def view_of(name: str, data: ClassData) -> View:
     """One view of a loaded class, aggregated once: the chart and the list of what was
-    hidden read the same view."""
+    hidden read the same view. A view of real data is checked against the class's release
+    log first (rule S8) and comes back refused, with nothing in it, when it differs from one
+    shown before by fewer than 5 trainees."""
     key = f"view:{name}"
     view = data.cache.get(key)
     if not isinstance(view, View):
-        view = data.cache[key] = VIEWS[name](data)
+        view = VIEWS[name](data)
+        if not data.is_synthetic:
+            problem = release(name, data)
+            if problem:
+                view = _refused(view, problem)
+        data.cache[key] = view
     return view
+
+
+# ----------------------------------------------------------------------------- release log (S8)
+
+RELEASES = "releases"  # folder in the instructor's ALLIANCE_HOME: one log per class
+# the rows each view draws on: (measure, role or None for both)
+VIEW_ROWS = {
+    "profile": ("guideline", "client"),
+    "change": ("guideline", "client"),
+    "self_vs_partner": ("guideline", None),
+    "choices": ("choice", None),
+    "checkins": ("checkin", None),
+}
+
+
+def release_log_path(data: ClassData) -> Path:
+    """The release log of the class ``data`` comes from, in the private ALLIANCE_HOME."""
+    from helpers.paths import alliance_home
+
+    codes = sorted(str(code) for code in data.frame["cohort"].astype(str).unique())
+    name = "+".join(codes)
+    if (
+        not all(code.replace("-", "").replace("_", "").isalnum() for code in codes)
+        or len(name) > 100
+    ):
+        name = hashlib.sha256(name.encode()).hexdigest()[:32]
+    return alliance_home() / RELEASES / f"{name}.json"
+
+
+def contributions(name: str, data: ClassData) -> dict[str, str]:
+    """Per trainee behind view ``name``: a key (a hash of their pseudonyms, stable across
+    collects) and a digest of the reflections the view draws on."""
+    measure, role = VIEW_ROWS[name]
+    frame = data.frame
+    mask = frame["measure"] == measure
+    if role is not None:
+        mask &= frame["role"] == role
+    rows = frame.loc[mask, ["trainee", "pseudonym", "submission_id"]].astype(str)
+    out: dict[str, str] = {}
+    for _, part in rows.groupby("trainee"):
+        who = "\n".join(sorted(set(part["pseudonym"])))
+        what = "\n".join(sorted(set(part["submission_id"])))
+        out[_digest(who)] = _digest(what)
+    return out
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def release(name: str, data: ClassData) -> str:
+    """Rule S8: record view ``name`` of a real class as shown, or say why it must not be.
+
+    Refused (a plain sentence is returned) when the trainees behind it differ from those of
+    a version shown before, by any instructor account using this ALLIANCE_HOME, in any
+    folder, on screen or in a handout, by 1 to 4 trainees: comparing the two would reveal
+    what those few shared. Returns "" when the view may be shown.
+    """
+    current = contributions(name, data)
+    path = release_log_path(data)
+    try:
+        log = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        earlier = [dict(item) for item in log.get("views", {}).get(name, [])]
+    except (OSError, ValueError, TypeError, AttributeError) as error:
+        return (
+            f"Not shown: the release log {path.name} in your private folder could not be read "
+            f"({getattr(error, 'strerror', None) or error}); move it aside only if you are sure "
+            "no earlier view of this class was shown."
+        )
+    for before in earlier:
+        changed = {
+            key for key in before.keys() | current.keys() if before.get(key) != current.get(key)
+        }
+        if not changed:
+            return ""  # this very view was released before
+        if len(changed) < MIN_TRAINEES:
+            more = MIN_TRAINEES - len(changed)
+            return (
+                f"Not shown: since this view was last shown, the reflections of "
+                f"{trainees(len(changed))} changed, and comparing the two versions would "
+                f"reveal what {'they' if len(changed) > 1 else 'that trainee'} shared. It can be "
+                f"shown again when at least {trainees(more)} more have shared; until then, use "
+                "the version shown before."
+            )
+    log.setdefault("views", {}).setdefault(name, []).append(current)
+    try:
+        from helpers.files import replace_atomically
+
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        replace_atomically(path, (json.dumps(log) + "\n").encode("utf-8"))
+    except OSError as error:
+        return (
+            f"Not shown: the release log in your private folder could not be written "
+            f"({error.strerror or error}); free some space or fix its permissions, then run "
+            "the cell again."
+        )
+    return ""
+
+
+def _refused(view: View, reason: str) -> View:
+    """The view with every number removed and the reason as its only note."""
+    table = view.table.copy()
+    numeric = table.select_dtypes("number").columns
+    table[numeric] = np.nan
+    if "status" in table.columns:
+        table["status"] = HIDDEN
+    if "label" in table.columns:
+        table["label"] = HIDDEN
+    stats = None if view.stats is None else view.stats.iloc[0:0]
+    note = Note("Refused", f"this view ({VIEW_TITLES[view.name]})", reason)
+    return View(view.name, table, 0, [note], stats, refused=reason)
 
 
 def aggregate_all(data: ClassData | pd.DataFrame | None = None) -> dict[str, View]:

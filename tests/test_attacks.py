@@ -1,0 +1,435 @@
+"""What an adversarial classmate or a curious reader of the class view can try, and what stops it.
+
+Files are given distinct owners with ``chown`` (as the accounts of a hub's drop folder would
+own them) when the tests run as root; tests/hub repeats the owner checks with real accounts.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import os
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from helpers.classview import (
+    HIDDEN,
+    PSEUDONYM_WARNING,
+    load_class,
+    profile_table,
+    view_of,
+)
+from helpers.cli import main
+from helpers.collect import collect_folder, companion_path
+from helpers.submission import CHECKIN_ITEMS, RATING_ITEMS
+from tests.builders import valid_submission, write_file
+
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="giving files other owners needs root")
+VICTIM, ATTACKER, OTHERS = 61001, 61002, 61100
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ALLIANCE_CLASS_DATA", raising=False)
+
+
+def doc(
+    i: int,
+    *,
+    pseudonym: str | None = None,
+    session: int = 1,
+    role: str = "client",
+    score: int | None = None,
+    **changes,
+) -> dict:
+    rng = random.Random(i)
+    value = rng.randint(0, 10) if score is None else score
+    made = valid_submission(
+        text=...,
+        submission_id=f"{i:032x}",
+        pseudonym=pseudonym or f"pseudo{i:06d}tokenAbC",
+        session=session,
+        role=role,
+        ratings=dict.fromkeys(RATING_ITEMS, value),
+        checkins=dict.fromkeys(CHECKIN_ITEMS, 5),
+        choices=[],
+    )
+    made.update(changes)
+    return made
+
+
+def put(folder: Path, name: str, content: dict, owner: int | None = None) -> Path:
+    path = write_file(folder, name, content)
+    if owner is not None:
+        os.chown(path, owner, -1)
+    return path
+
+
+def collect(capsys, folder: Path, out: Path, *extra: str) -> tuple[int, str, str]:
+    code = main(["collect", str(folder), "-o", str(out), *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def drop(tmp_path: Path) -> Path:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    folder = tmp_path / "instructor"
+    folder.mkdir()
+    return folder
+
+
+# ----------------------------------------------------------------------------- S7: Sybil padding
+
+
+@ROOT_ONLY
+def test_fake_pseudonyms_from_one_account_cannot_lift_a_group_of_one(drop, out, capsys):
+    # the victim is the only one to rate session 9; 4 fakes from one account pad the group
+    put(drop, "victim.json", doc(1, session=9, score=3), VICTIM)
+    for k in range(4):
+        fake = doc(100 + k, pseudonym=f"fakefakefake{k:04d}xyz", session=9, score=10)
+        put(drop, f"fake-{k}.json", fake, ATTACKER)
+    for k in range(12):  # the rest of the class, in session 1
+        put(drop, f"other-{k}.json", doc(200 + k), OTHERS + k)
+    code, stdout, err = collect(capsys, drop, out / "class.csv")
+    assert code == 0, err
+    assert "FLAG: one account wrote 4 pseudonyms (counted as one trainee)" in stdout
+    for name in ("fake-0.json", "fake-3.json"):
+        assert name in stdout
+    summary = json.loads(companion_path(out / "class.csv", "summary").read_text())
+    assert summary["counted_by"] == "account"
+    assert summary["trainees"] == 14 and summary["flagged_accounts"] == 1
+    # the four fakes are one trainee: 3 of the 4 are merged away (one per session and role)
+    assert summary["merged"] == 3
+
+    data = load_class(out / "class.csv")
+    assert data.counted_by == "account" and PSEUDONYM_WARNING not in data.banner
+    session9 = data.frame[data.frame["session"] == 9]
+    assert session9["trainee"].nunique() == 2  # victim + attacker, not 5
+    view = view_of("change", data)
+    cells = view.table[view.table["session"] == 9]
+    assert (cells["status"] == HIDDEN).all() and cells["mean"].isna().all()
+
+    # no owner id, anywhere the instructor or the class can see
+    outputs = [stdout, err, *(p.read_text() for p in out.iterdir())]
+    outputs.append(repr(view.table.to_dict()))
+    for uid in (VICTIM, ATTACKER, OTHERS):
+        assert all(str(uid) not in text for text in outputs)
+    header = (out / "class.csv").read_text().splitlines()[0]
+    assert "trainee" in header and "owner" not in header and "uid" not in header
+
+
+@ROOT_ONLY
+def test_trainee_labels_are_drawn_afresh_on_every_collect(drop, out, capsys):
+    for k in range(6):
+        put(drop, f"{k}.json", doc(k), OTHERS + k)
+    labels = []
+    for name in ("a.csv", "b.csv"):
+        code, _, err = collect(capsys, drop, out / name)
+        assert code == 0, err
+        with open(out / name, newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        by_pseudonym = {row["pseudonym"]: row["trainee"] for row in rows}
+        assert len(set(by_pseudonym.values())) == 6
+        assert not any(
+            str(OTHERS + k) in label for k in range(6) for label in by_pseudonym.values()
+        )
+        labels.append(by_pseudonym)
+    assert all(labels[0][p] != labels[1][p] for p in labels[0])
+
+
+def test_one_owner_falls_back_to_pseudonyms_and_says_so(drop, out, capsys):
+    for k in range(6):
+        put(drop, f"{k}.json", doc(k))
+    code, stdout, _ = collect(capsys, drop, out / "class.csv")
+    assert code == 0
+    assert "WARNING: every file has the same owner" in stdout
+    summary = json.loads(companion_path(out / "class.csv", "summary").read_text())
+    assert summary["counted_by"] == "pseudonym"
+    data = load_class(out / "class.csv")
+    assert PSEUDONYM_WARNING in data.banner
+    assert PSEUDONYM_WARNING in repr(data)
+
+
+def test_the_summary_tells_the_instructor_what_was_read(drop, out, capsys):
+    for k in range(5):
+        put(drop, f"{k}.json", doc(k))
+    put(drop, "again.json", doc(0))  # an identical copy
+    write_file(drop, "bad.json", b"{")
+    put(drop, "late.json", doc(50, pseudonym=doc(1)["pseudonym"], week="2026-W49"))
+    code, _, _ = collect(capsys, drop, out / "class.csv")
+    assert code == 0
+    summary = json.loads(companion_path(out / "class.csv", "summary").read_text())
+    assert summary == {
+        "files": 8,
+        "accepted": 5,
+        "rejected": 1,
+        "rejected_by_reason": {"incomplete JSON: the file ends early": 1},
+        "duplicates": 1,
+        "merged": 1,
+        "flagged_accounts": 0,
+        "class_codes": {"FALL26": 6},
+        "trainees": 5,
+        "counted_by": "pseudonym",
+    }
+
+
+# ----------------------------------------------------------------------------- item 5: id hijack
+
+
+@ROOT_ONLY
+def test_a_planted_copy_of_a_classmates_id_rejects_both_and_is_flagged(drop, out, capsys):
+    real = doc(7, score=4)
+    forged = copy.deepcopy(real)  # even identical content: another account cannot own it
+    put(drop, "zz-real.json", real, VICTIM)
+    put(drop, "aa-forged.json", forged, ATTACKER)
+    for k in range(5):
+        put(drop, f"o{k}.json", doc(300 + k), OTHERS + k)
+    submissions, report = collect_folder(drop)
+    assert real["submission_id"] not in {d["submission_id"] for d in submissions}
+    assert {name for name, _ in report.rejected} == {"zz-real.json", "aa-forged.json"}
+    assert report.flagged == [
+        "files from different accounts share one submission_id, all rejected:"
+        " aa-forged.json, zz-real.json"
+    ]
+
+
+# ----------------------------------------------------------------------------- S9: one per trainee
+
+
+def test_300_copies_from_one_pseudonym_do_not_move_the_median(drop, out, capsys):
+    for k in range(10):
+        put(drop, f"t{k}.json", doc(k, score=7))
+    flood = "floodfloodflood0000"
+    for k in range(300):
+        put(drop, f"f{k:03d}.json", doc(1000 + k, pseudonym=flood, score=0))
+    code, stdout, _ = collect(capsys, drop, out / "class.csv")
+    assert code == 0
+    assert stdout.count("merged f") == 299
+    assert stdout.splitlines()[-1].endswith("299 merged")
+    stats = profile_table(load_class(out / "class.csv")).stats.set_index("guideline")
+    assert stats.loc["safety", "median"] == 7
+
+
+def test_a_class_table_with_copies_is_weighted_per_trainee(tmp_path):
+    from helpers.collect import CLASS_COLUMNS
+
+    rows = []
+    for k in range(10):
+        for item in RATING_ITEMS:
+            rows.append(
+                [
+                    f"{k:032x}",
+                    f"p{k:017d}",
+                    "",
+                    "FALL26",
+                    "2026-W48",
+                    1,
+                    "client",
+                    "guideline",
+                    item,
+                    7,
+                    "",
+                    "",
+                ]
+            )
+    for copy_no in range(300):
+        for item in RATING_ITEMS:
+            rows.append(
+                [
+                    f"{10_000 + copy_no:032x}",
+                    "floodfloodflood0000",
+                    "",
+                    "FALL26",
+                    "2026-W48",
+                    1 + copy_no % 6,
+                    "client",
+                    "guideline",
+                    item,
+                    0,
+                    "",
+                    "",
+                ]
+            )
+    path = tmp_path / "class.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CLASS_COLUMNS)
+        writer.writerows(rows)
+    data = load_class(path)
+    stats = profile_table(data).stats.set_index("guideline")
+    assert stats.loc["safety", "median"] == 7
+    table = profile_table(data).table
+    low = table[(table["guideline"] == "safety") & (table["band"] == "0–2")]
+    assert low["status"].iloc[0] == HIDDEN  # one trainee, however many rows
+
+
+# ----------------------------------------------------------------------------- F3: comments
+
+
+def test_ten_comments_from_two_writers_stay_hidden(drop, out, capsys):
+    for k in range(10):
+        author = f"writer{k % 2}tokentoken"
+        put(drop, f"{k}.json", doc(k, pseudonym=author, session=1 + k, text=f"note {k}"))
+    code, stdout, _ = collect(capsys, drop, out / "class.csv")
+    assert code == 0
+    assert "only 2 trainees shared comments, fewer than 10" in stdout
+    assert not companion_path(out / "class.csv", "comments").exists()
+
+
+def test_comments_carry_no_linking_fields(drop, out, capsys):
+    for k in range(10):
+        put(drop, f"{k}.json", doc(k, text=f"a comment {k}", cohort="FALL26"))
+    code, _, _ = collect(capsys, drop, out / "class.csv")
+    assert code == 0
+    with open(companion_path(out / "class.csv", "comments"), newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header == ["text"]
+    text = "\n".join(row[0] for row in rows)
+    for k in range(10):
+        assert doc(k)["pseudonym"] not in text and doc(k)["submission_id"] not in text
+    assert [row[0] for row in rows] != [f"a comment {k}" for k in range(10)]  # shuffled
+
+
+def test_a_second_table_never_replaces_the_first_ones_comments(drop, out, capsys):
+    for k in range(10):
+        put(drop, f"{k}.json", doc(k, text=f"first term {k}"))
+    assert collect(capsys, drop, out / "class.csv")[0] == 0
+    first = companion_path(out / "class.csv", "comments").read_bytes()
+    assert collect(capsys, drop, out / "other.csv")[0] == 0
+    assert companion_path(out / "class.csv", "comments").read_bytes() == first
+    assert (out / "other-comments.csv").exists() and (out / "other-summary.json").exists()
+
+
+# ----------------------------------------------------------------------------- class codes
+
+
+def test_several_class_codes_are_never_mixed(drop, out, capsys):
+    for k in range(6):
+        put(drop, f"a{k}.json", doc(k, cohort="FALL26"))
+    for k in range(3):
+        put(drop, f"b{k}.json", doc(50 + k, cohort="SPRING27"))
+    code, stdout, err = collect(capsys, drop, out / "class.csv")
+    assert code == 2
+    assert "FALL26 (6 files), SPRING27 (3 files)" in err and "--cohort" in err
+    assert list(out.iterdir()) == []
+    code, stdout, err = collect(capsys, drop, out / "class.csv", "--cohort", "SPRING27")
+    assert code == 0, err
+    assert "class codes seen: FALL26 (6), SPRING27 (3)" in stdout
+    assert stdout.count("not SPRING27 (--cohort)") == 6
+    with open(out / "class.csv", newline="") as handle:
+        assert {row["cohort"] for row in csv.DictReader(handle)} == {"SPRING27"}
+
+
+# ----------------------------------------------------------------------------- downloads
+
+
+def _zip(entries: dict[str, bytes], *, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_zip_downloads_are_read_in_memory_with_the_same_limits(drop, out, tmp_path, capsys):
+    good = {f"student{k}/reflection.json": json.dumps(doc(k)).encode() for k in range(5)}
+    hostile = {
+        "../../escape.json": json.dumps(doc(90)).encode(),
+        "/etc/absolute.json": json.dumps(doc(91)).encode(),
+        "bomb.json": b" " * (50 * 1024 * 1024),
+        "big.json": os.urandom(300 * 1024),
+    }
+    write_file(drop, "download.zip", _zip({**good, **hostile}))
+    write_file(drop, "broken.zip", b"PK\x03\x04 not really")
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    code, stdout, err = collect(capsys, drop, out / "class.csv")
+    assert code == 0, err
+    assert "rejected download.zip:bomb.json: too large" in stdout
+    assert "rejected download.zip:big.json: too large" in stdout
+    assert "rejected broken.zip: not a readable zip file" in stdout
+    # names inside a zip are only labels: nothing is extracted anywhere
+    after = sorted(str(p) for p in tmp_path.rglob("*") if "instructor" not in str(p))
+    assert after == [p for p in before if "instructor" not in p]
+    assert not (tmp_path.parent / "escape.json").exists()
+    with open(out / "class.csv", newline="") as handle:
+        ids = {row["submission_id"] for row in csv.DictReader(handle)}
+    assert {doc(k)["submission_id"] for k in range(5)} <= ids
+
+
+def test_a_zip_bomb_is_refused_unread(drop):
+    write_file(drop, "bomb.zip", _zip({"x.json": b"{" + b" " * 200_000 + b"}"}))
+    _, report = collect_folder(drop)
+    assert report.rejected == [
+        ("bomb.zip:x.json", "inflates far beyond its size (a zip bomb), not read")
+    ]
+
+
+# ----------------------------------------------------------------------------- S8: release log
+
+
+def _class_csv(path: Path, trainees: int, *, late: int = 0) -> Path:
+    from helpers.sample import write_class_csv
+    from tests.test_classview import ClassBuilder, trainee
+
+    builder = ClassBuilder(cohort="FALL26")
+    for i in range(trainees):
+        builder.reflection(trainee(i), 1, "client", ratings=3 + i % 7)
+    for i in range(late):
+        builder.reflection(trainee(i), 2, "client", ratings=9)
+    write_class_csv(builder.frame(), path)
+    return path
+
+
+def test_a_view_differing_by_one_trainee_is_refused_everywhere(tmp_path):
+    from helpers.charts import SnapshotError, make_chart, write_handout
+
+    first = load_class(_class_csv(tmp_path / "week1.csv", 20))
+    assert not make_chart("profile", first).view.refused
+    write_handout(first, tmp_path / "handout-1")
+
+    later = load_class(_class_csv(tmp_path / "week2.csv", 21))
+    chart = make_chart("profile", later)
+    assert chart.view.refused.startswith(
+        "Not shown: since this view was last shown, the reflections of 1 trainee changed"
+    )
+    assert "shown again when at least 4 trainees more have shared" in chart.view.refused
+    assert chart.view.table.select_dtypes("number").isna().all().all()
+    assert "%" not in repr(chart).replace("0 %", "")  # no numbers at all
+    # on paper too, and in a brand-new folder
+    with pytest.raises(SnapshotError, match="reflections of 1 trainee changed"):
+        write_handout(later, tmp_path / "a-new-folder")
+    assert not (tmp_path / "a-new-folder").exists()
+
+    # the same class again is not a new release; five more trainees are
+    assert not make_chart("profile", load_class(tmp_path / "week1.csv")).view.refused
+    enough = load_class(_class_csv(tmp_path / "week3.csv", 25))
+    assert not make_chart("profile", enough).view.refused
+
+
+def test_a_late_reflection_from_a_known_trainee_is_refused_too(tmp_path):
+    from helpers.charts import make_chart
+
+    assert not make_chart("change", load_class(_class_csv(tmp_path / "a.csv", 12))).view.refused
+    later = load_class(_class_csv(tmp_path / "b.csv", 12, late=1))
+    assert "1 trainee changed" in make_chart("change", later).view.refused
+
+
+def test_the_synthetic_sample_is_exempt_from_the_release_log():
+    from helpers.classview import sample_class
+
+    full = sample_class()
+    assert not view_of("profile", full).refused
+    assert not view_of("profile", full.smaller(29)).refused
