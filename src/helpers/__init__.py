@@ -18,6 +18,8 @@ _EXPORTS: dict[str, str] = {
     "show_progress": "helpers.exercises",
     # crisis lines for the course's country (notebook 08)
     "show_crisis_resources": "helpers.crisis",
+    # the course map on the start page
+    "show_course_map": "helpers.course",
     # research figures (notebook 01)
     "show_alliance_effects": "helpers.research",
     # reflections

@@ -2,8 +2,7 @@
 
 Each notebook runs top to bottom in a fresh kernel, from the ``notebooks/`` folder, as a
 first-time learner (an empty home folder, so no one's answers leak into the stored outputs), and
-is saved
-with its widget state, so a freshly opened notebook shows its widgets.
+is saved without widgets (``helpers.saving``): each exercise keeps only its "Run this cell" line.
 
     python -m helpers.notebooks execute notebooks/*.ipynb
     python -m helpers.notebooks check notebooks/*.ipynb   # outputs from one clean run?
@@ -18,6 +17,8 @@ import tempfile
 from collections.abc import MutableMapping
 from pathlib import Path
 
+from helpers.saving import WIDGET_VIEW, without_widgets
+
 KERNEL_NAME = "python3"
 # Settings a trainee or instructor may have; a first-time learner has none of them.
 COURSE_VARIABLES = (
@@ -29,8 +30,6 @@ COURSE_VARIABLES = (
     "ALLIANCE_ROSTER",
     "ALLIANCE_COUNTRY",
 )
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def stored_output_problems(path: Path) -> list[str]:
@@ -45,16 +44,16 @@ def stored_output_problems(path: Path) -> list[str]:
         problems.append(f"execution counts {counts} are not 1..{len(counts)}")
     if cells and not any(cell.get("outputs") for cell in cells):
         problems.append("no stored outputs")
-    state = nb["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    if nb["metadata"].get("widgets"):
+        problems.append("it stores widget state")
     for number, cell in enumerate(cells, start=1):
         if "execution" in cell.get("metadata", {}):
             problems.append(f"code cell {number} stores when it ran (execution timestamps)")
         for output in cell.get("outputs", []):
             if output["output_type"] == "error":
                 problems.append(f"code cell {number} stored an error ({output.get('ename')})")
-            view = output.get("data", {}).get(WIDGET_VIEW)
-            if view and view.get("model_id") not in state:
-                problems.append(f"code cell {number} shows a widget whose state is not stored")
+            if WIDGET_VIEW in output.get("data", {}):
+                problems.append(f"code cell {number} stores a live widget (model not found)")
     return [f"{path}: {problem}; run `make outputs`" for problem in problems]
 
 
@@ -89,7 +88,7 @@ def execute(path: Path, timeout: int = 300) -> None:
                 timeout=timeout,
                 kernel_name=KERNEL_NAME,
                 resources={"metadata": {"path": str(path.parent.resolve())}},
-                store_widget_state=True,
+                store_widget_state=False,
                 record_timing=False,  # no timestamps: quiet diffs, nothing about when it ran
             )
             client.execute()
@@ -101,7 +100,7 @@ def execute(path: Path, timeout: int = 300) -> None:
         "language": "python",
         "name": KERNEL_NAME,
     }
-    nbformat.write(notebook, path)
+    nbformat.write(without_widgets(notebook), path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,8 @@ What the harness provides
 -------------------------
 * ``lab`` (session): one JupyterLab server on 127.0.0.1 with a free port and a token. Its HOME,
   Jupyter config/data/runtime dirs, workspaces and user settings are throwaway folders, the
-  course's ``config/lab-overrides.json`` is applied as user settings, ``ALLIANCE_HOME`` and
+  course's ``config/lab-overrides.json`` is applied as user settings (with a 2-second autosave)
+  and its ``config/jupyter_server_config.json`` as server settings, ``ALLIANCE_HOME`` and
   ``ALLIANCE_DROPBOX`` are throwaway folders, and its root is a trusted temporary COPY of
   ``notebooks/`` (saves never touch the repository). Stopped at session end, even on failure.
 * ``browser`` (session, one headless Chromium), ``browser_context`` (session, so Lab's scripts
@@ -87,6 +88,7 @@ LAB_INTERFACE_IN_CONTENT = (".jp-collapseHeadingButton",)
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOT_MAX_PX = 16_000  # tallest screenshot (Chromium's limit is a little higher)
 SLOW_MS = 90_000  # generous upper bound for a kernel start or a Run All on a busy 2-core machine
+AUTOSAVE_SECONDS = 2  # JupyterLab's autosave interval in these tests (120 s by default)
 
 # Figures collected during the session, reported at the end.
 FIGURES: dict[str, Any] = {"run_all_seconds": {}, "click_to_feedback_ms": []}
@@ -181,7 +183,16 @@ class LabServer:
             ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
         )
         overrides = json.loads((REPO / "config" / "lab-overrides.json").read_text("utf-8"))
+        overrides["@jupyterlab/docmanager-extension:plugin"] = {
+            "autosave": True,
+            "autosaveInterval": AUTOSAVE_SECONDS,
+        }
         _write_user_settings(Path(self.env["JUPYTERLAB_SETTINGS_DIR"]), overrides)
+        # the course's server settings: every save keeps no widgets (helpers.saving)
+        shutil.copy(
+            REPO / "config" / "jupyter_server_config.json",
+            Path(self.env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json",
+        )
         notebooks = sorted(str(p) for p in self.root.glob("*.ipynb"))
         if notebooks:
             subprocess.run(

@@ -96,9 +96,12 @@ def test_practice_by_keyboard(keyboard: LabPage) -> None:
     press(keyboard, "Enter")
     expect(exercise).to_contain_text("It sounds exhausting to be told to smile through this.")
     press(keyboard, "Tab")
-    expect(exercise.get_by_role("button", name="too easy")).to_be_focused()
-    press(keyboard, "Enter")
-    expect(exercise).to_contain_text("show_vignette('demo-06')")
+    difficulty = exercise.get_by_label("How hard was this?")
+    expect(difficulty).to_be_focused()
+    expect(difficulty.locator("option:checked")).to_have_text("choose…")
+    press(keyboard, "ArrowDown")  # as notebook 00 says: the arrow keys move between options
+    expect(difficulty).to_have_value("too easy")
+    expect(exercise).to_contain_text("Next: Reflecting mixed feelings (intermediate)")
 
 
 def say(exercise: Any, start: str) -> Any:

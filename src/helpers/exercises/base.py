@@ -37,7 +37,6 @@ DIMENSION_WORDS: dict[str, str] = {
 }
 DIFFICULTY_ORDER: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 SPEAKERS: dict[str, str] = {"client": "Client", "counselor": "Counselor"}
-REPR_LIMIT = 110  # ipywidgets cuts the text/plain repr after this many characters
 
 SAVE_FAILED = "This answer could not be saved"
 UNREADABLE_KEPT = "An earlier answer could not be read and was kept."
@@ -126,7 +125,8 @@ def header_html(vignette: Any) -> str:
         f"<li><strong>Difficulty:</strong> {escape(vignette.difficulty)}</li>"
     )
     parts = [
-        f"<h3>{escape(vignette.title)} <small>({escape(vignette.id)})</small></h3>",
+        f'<h3 id="{escape(vignette.id)}">{escape(vignette.title)} '
+        f"<small>({escape(vignette.id)})</small></h3>",
         f"<ul>{facts}</ul>",
     ]
     if vignette.context:
@@ -139,14 +139,51 @@ def header_html(vignette: Any) -> str:
     return "".join(parts)
 
 
+RUN_HINT = "Run this cell (or Run ▸ Run All Cells) to start the exercise."
+TITLE_LIMIT = 60  # characters of a title in the one-line text form
+
+# Shown only when JupyterLab or Voilà marks the exercise as disconnected from its kernel (after a
+# restart, a shutdown or a culled kernel), so a control that no longer answers is never shown
+# without saying so. The widget manager adds ``jupyter-widgets-disconnected`` to every view then.
+STOPPED_HTML = (
+    "<style>.alliance-stopped{display:none}"
+    ".jupyter-widgets-disconnected .alliance-stopped{display:block;border-left:4px solid #b45309;"
+    "background:#fff7ed;color:#1f2937;padding:0.4em 0.8em;margin:0.3em 0}"
+    ".alliance-exercise.jupyter-widgets-disconnected .widget-button,"
+    ".alliance-exercise.jupyter-widgets-disconnected input,"
+    ".alliance-exercise.jupyter-widgets-disconnected select,"
+    ".alliance-exercise.jupyter-widgets-disconnected textarea{pointer-events:none;opacity:0.6}"
+    # long labels (rubric checks) wrap onto more lines instead of being cut off
+    ".alliance-exercise .widget-checkbox{height:auto}"
+    ".alliance-exercise .widget-checkbox label,.alliance-exercise .widget-checkbox span"
+    "{white-space:normal;height:auto;line-height:1.4}"
+    ".alliance-exercise .widget-checkbox input{flex-shrink:0}"
+    "</style>"
+    '<p class="alliance-stopped"><strong>⚠ This exercise has stopped</strong> '
+    "(its kernel restarted or was shut down), so it will not answer clicks. Your saved answers "
+    "are safe: reload the page, or in JupyterLab choose Run ▸ Run All Cells, to start it again.</p>"
+)
+
+
 def exercise_repr(vignette_id: str, kind: str, title: str) -> str:
-    """The friendly one-line text an untrusted notebook (and nbval) shows for an exercise."""
-    head = f"Exercise {vignette_id} ({kind}): "
-    tail = " — run this cell to start."
-    room = REPR_LIMIT - len(head) - len(tail) - 2
-    if len(title) > room:
-        title = title[: room - 1].rstrip() + "…"
-    return f'{head}"{title}"{tail}'
+    """The friendly line a notebook shows for an exercise that has not run (and nbval compares)."""
+    if len(title) > TITLE_LIMIT:
+        title = title[: TITLE_LIMIT - 1].rstrip() + "…"
+    return f'Exercise {vignette_id} ({kind}): "{title}". {RUN_HINT}'
+
+
+class TextLine:
+    """A widget whose text form is its whole ``repr`` (ipywidgets cuts it at 110 characters).
+
+    A saved notebook keeps only this text for the widget (see ``helpers.saving``), so it is what
+    JupyterLab shows before the cell runs.
+    """
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        if bundle:
+            bundle["text/plain"] = repr(self)
+        return bundle
 
 
 def button(label: str, tooltip: str, handler: Any, icon: str = "") -> widgets.Button:
@@ -165,7 +202,7 @@ class ExerciseProblem(ValueError):
 _BAD_DATA = (KeyError, IndexError, TypeError, ValueError, StopIteration)
 
 
-class Exercise(widgets.VBox):
+class Exercise(TextLine, widgets.VBox):
     """One vignette's exercise: header, the kind-specific controls, a note and the feedback."""
 
     kind: ClassVar[str] = ""
@@ -180,6 +217,7 @@ class Exercise(widgets.VBox):
         self.header = widgets.HTML(header_html(vignette), layout=full_width())
         self.note = widgets.HTML("", layout=full_width())
         self.feedback = widgets.HTML(status(""), layout=full_width())
+        self.stopped = widgets.HTML(STOPPED_HTML, layout=full_width())
         self._restoring = False
         self._save_problem = problem
         self._restored_text = ""
@@ -194,7 +232,9 @@ class Exercise(widgets.VBox):
                 f"data ({type(error).__name__}: {error}); run 'alliance validate' to see what "
                 "to fix"
             ) from error
-        super().__init__(children=[self.header, self.note, *body], layout=full_width())
+        super().__init__(
+            children=[self.stopped, self.header, self.note, *body], layout=full_width()
+        )
         self.add_class("alliance-exercise")
         previous = self._previous_answers()
         if previous:
@@ -270,7 +310,7 @@ class Exercise(widgets.VBox):
         self._show_note(text)
 
 
-class Unavailable(widgets.VBox):
+class Unavailable(TextLine, widgets.VBox):
     """Shown instead of an exercise that cannot be built; it never raises."""
 
     def __init__(self, vignette_id: str, reason: str) -> None:
@@ -286,7 +326,6 @@ class Unavailable(widgets.VBox):
         super().__init__(children=[self.message])
 
     def __repr__(self) -> str:
-        text = (
+        return (
             f"Exercise {self.vignette_id}: this vignette can't be shown; run this cell to see why."
         )
-        return text if len(text) <= REPR_LIMIT else "Exercise: this vignette can't be shown."

@@ -5,6 +5,7 @@ The widget does not grade free text: it shows the rubric and the trainee ticks w
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import ipywidgets as widgets
@@ -24,11 +25,11 @@ from helpers.exercises.base import (
 from helpers.store import Answer
 
 RATINGS = ("too easy", "good challenge", "too hard")
-RATING_TIPS = (
-    "This was too easy: suggest a harder practice",
-    "This was a good challenge: suggest another at this level",
-    "This was too hard: suggest an easier practice",
-)
+NOT_RATED = ""  # the drop-down's first entry, "choose…"
+RATING_CHOICES = [("choose…", NOT_RATED), *((rating, rating) for rating in RATINGS)]
+DRAFT_DELAY = 1.0  # seconds after the last keystroke before the draft is saved
+UNSAVED = '<span class="alliance-draft">Not saved yet: it is saved when you pause typing.</span>'
+SAVED = '<span class="alliance-draft">✓ Saved in your private folder.</span>'
 
 
 def next_practice(vignette: Any, bank: Any, rating: str) -> tuple[Any | None, str]:
@@ -102,9 +103,14 @@ class PracticeExercise(Exercise):
             value="",
             description="Your response:",
             placeholder="Write what you would say to the client, in your own words.",
+            continuous_update=True,
             style=LABEL_STYLE,
             layout=widgets.Layout(width="100%", height="7em"),
         )
+        # Saved as the trainee types (a moment after they pause), so nothing typed is lost.
+        self.draft_status = widgets.HTML("", layout=full_width())
+        self._draft_timer: asyncio.TimerHandle | None = None
+        self.response.observe(self._on_typing, names="value")
         self.check_button = button(
             "Check against the rubric",
             "Save your response and show the rubric to check it against",
@@ -117,7 +123,7 @@ class PracticeExercise(Exercise):
                 description=f"I did this: {item}",
                 indent=False,
                 style=LABEL_STYLE,
-                layout=dict(COMPACT),
+                layout=full_width(),  # long checks wrap (see COURSE_STYLE), never cut off
             )
             for item in self.rubric_items
         ]
@@ -139,18 +145,30 @@ class PracticeExercise(Exercise):
             icon="eye",
         )
         self.examples_html = widgets.HTML("", layout=full_width())
-        self.difficulty = widgets.ToggleButtons(
-            options=list(RATINGS),
-            value=None,
+        # A drop-down: the arrow keys move between its answers, as notebook 00 says.
+        self.difficulty = widgets.Dropdown(
+            options=RATING_CHOICES,
+            value=NOT_RATED,
             description="How hard was this?",
-            tooltips=list(RATING_TIPS),
+            tooltip="Your answer suggests a next practice: harder, similar or easier",
             style=LABEL_STYLE,
+            layout=dict(COMPACT),
         )
         self.difficulty.observe(self._on_difficulty, names="value")
         self.next_step = widgets.HTML("", layout=full_width())
+        self.next_vignette: Any = None
+        self.try_next_button = button(
+            "Try it here",
+            "Show the suggested practice below this one",
+            lambda _: self.try_next(),
+            icon="arrow-down",
+        )
+        self.try_next_button.layout.display = "none"
+        self.next_box = widgets.VBox([], layout=full_width())
         return [
             self.prompt,
             self.response,
+            self.draft_status,
             self.check_button,
             self.feedback,
             self.rubric_box,
@@ -158,6 +176,8 @@ class PracticeExercise(Exercise):
             self.examples_html,
             self.difficulty,
             self.next_step,
+            self.try_next_button,
+            self.next_box,
         ]
 
     # -- actions -------------------------------------------------------------------------
@@ -172,6 +192,16 @@ class PracticeExercise(Exercise):
         self.rubric_box.layout.display = None
         self._save_state()
         self._show_tally()
+
+    def try_next(self) -> None:
+        """Show the suggested next practice right here, below this one."""
+        if self.next_vignette is None:
+            return
+        from helpers.exercises import show_vignette
+
+        shown = show_vignette(self.next_vignette.id, bank=self.bank, store=self.store)
+        self.next_box.children = [shown]
+        self.try_next_button.layout.display = "none"
 
     def tick(self, *met: int) -> None:
         """Tick rubric checks by position (0-based), as a trainee would by clicking them."""
@@ -190,6 +220,28 @@ class PracticeExercise(Exercise):
             if not self._restoring:
                 self._save_state()
 
+    def _on_typing(self, _change: dict[str, Any]) -> None:
+        if self._restoring:
+            return
+        self.draft_status.value = UNSAVED
+        if self._draft_timer is not None:
+            self._draft_timer.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script or a test): save at once
+            self.save_draft()
+            return
+        self._draft_timer = loop.call_later(DRAFT_DELAY, self.save_draft)
+
+    def save_draft(self) -> None:
+        """Save the response as it stands (the rubric ticks and rating with it); a blank box
+        is not saved as an answer."""
+        self._draft_timer = None
+        if self.response.value.strip():
+            self._save_state()
+        else:
+            self.draft_status.value = ""
+
     def _on_tick(self, _change: dict[str, Any]) -> None:
         if self._restoring:
             return
@@ -197,7 +249,8 @@ class PracticeExercise(Exercise):
         self._show_tally()
 
     def _on_difficulty(self, change: dict[str, Any]) -> None:
-        if change["new"] is None:
+        if change["new"] not in RATINGS:
+            self.next_step.value = ""
             return
         self._show_next(change["new"])
         if not self._restoring:
@@ -216,29 +269,47 @@ class PracticeExercise(Exercise):
         )
 
     def _show_next(self, rating: str) -> None:
+        from helpers.course import exercise_link, notebook_label
+
         found, why = next_practice(self.vignette, self.bank, rating)
+        self.next_vignette = found
+        self.next_box.children = []
         if found is None:
+            self.try_next_button.layout.display = "none"
             self.next_step.value = status(f"<p>{escape(why)}</p>")
             return
+        link = exercise_link(found.id)
+        where = ""
+        if link and not link.startswith("#"):
+            where = f" It is in {notebook_label(link.split('#')[0])}."
+        go = f' <a href="{escape(link)}">Go to this exercise</a>.' if link else ""
         self.next_step.value = status(
-            f"<p><strong>Next:</strong> <code>show_vignette('{escape(found.id)}')</code> — "
-            f"{escape(found.title)} ({escape(found.difficulty)}). Copy this line into a new cell "
-            "to try it.</p>"
+            f"<p><strong>Next:</strong> {escape(found.title)} ({escape(found.difficulty)})."
+            f"{escape(where)}{go} Or press <em>Try it here</em> to do it below.</p>"
         )
+        self.try_next_button.layout.display = None
 
-    def _save_state(self) -> None:
-        self.save(
+    def _save_state(self) -> bool:
+        if self._draft_timer is not None:  # this save includes the pending draft
+            self._draft_timer.cancel()
+            self._draft_timer = None
+        saved = self.save(
             {
                 "response": self.response.value,
                 "rubric": self.ticks(),
-                "difficulty": self.difficulty.value,
+                "difficulty": self.difficulty.value or None,
                 "examples_seen": self.examples_seen,
             }
         )
+        if saved and self.response.value.strip():
+            self.draft_status.value = SAVED
+        return saved
 
     def restore(self, previous: list[Answer]) -> None:
         saved = previous[-1].answer
         self.response.value = str(saved.get("response", ""))
+        if self.response.value:
+            self.draft_status.value = SAVED
         ticks = saved.get("rubric", [])
         for box, met in zip(self.rubric, ticks, strict=False):
             box.value = bool(met)

@@ -8,11 +8,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from helpers.exercises.base import REPR_LIMIT, button, escape, full_width, status
+from helpers.exercises.base import TextLine, button, escape, full_width, status
 from helpers.exercises.sources import default_bank, default_store
 
 
-class ProgressView(widgets.VBox):
+class ProgressView(TextLine, widgets.VBox):
     """'Progress in 'care': 5 of 8 done' and a ✓ / ○ list of the topic's vignettes."""
 
     def __init__(self, topic: str, bank: Any, store: Any, problem: str = "") -> None:
@@ -34,8 +34,7 @@ class ProgressView(widgets.VBox):
         self.refresh()
 
     def __repr__(self) -> str:
-        text = f"Progress in '{self.topic}': run this cell to see it."
-        return text if len(text) <= REPR_LIMIT else "Progress: run this cell to see it."
+        return f"Progress in '{self.topic}': run this cell (or Run ▸ Run All Cells) to see it."
 
     def refresh(self) -> None:
         """Count again (e.g. after answering more exercises further down the notebook).
