@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "link": ("helpers.links", "print nbgitpuller links for a JupyterHub"),
     "guide": ("helpers.guide", "regenerate the instructor guide from the vignette bank"),
     "measure": ("helpers.measure", "measure memory per trainee for hub sizing"),
+    "coach": ("helpers.coach.command", "read a typed reply: kinds of response, cue words"),
 }
 
 
