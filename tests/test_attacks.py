@@ -433,3 +433,249 @@ def test_the_synthetic_sample_is_exempt_from_the_release_log():
     full = sample_class()
     assert not view_of("profile", full).refused
     assert not view_of("profile", full.smaller(29)).refused
+
+
+# ----------------------------------------------------------------------------- share under kill
+
+KILLED_SHARE = """
+import os, sys
+from helpers import share
+from helpers.store import Store, get_store
+stage = sys.argv[1]
+die = lambda *a, **k: os._exit(9)
+if stage == "after the private copy":
+    share._deliver = die
+elif stage == "before the final name":
+    share.os.link = die
+elif stage == "before the store notes it":
+    Store.mark_shared = die
+elif stage == "writing":
+    share.os.fsync = die
+share.share_reflection(int(sys.argv[2]), dropbox=sys.argv[3])
+"""
+
+
+def _trainee_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_")}
+    env.update(ALLIANCE_HOME=str(home), ALLIANCE_COHORT="FALL26")
+    return env
+
+
+def _saved_reflection(home: Path) -> int:
+    from helpers.store import Store
+
+    store = Store(home / "alliance.sqlite3")
+    ratings = dict.fromkeys(RATING_ITEMS, 6)
+    return store.save_reflection(2, "counselor", ratings, dict.fromkeys(CHECKIN_ITEMS, 5))
+
+
+def _private_drop(tmp_path: Path) -> Path:
+    folder = tmp_path / "drop"
+    folder.mkdir(mode=0o700)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "stage",
+    ["after the private copy", "before the final name", "before the store notes it", "writing"],
+)
+def test_a_share_killed_half_way_sends_the_same_reflection_once(tmp_path, stage):
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    env = _trainee_env(home)
+    reflection_id = _saved_reflection(home)
+    drop = _private_drop(tmp_path)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_SHARE, stage, str(reflection_id), str(drop)],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == 9, killed.stderr
+    again = subprocess.run(
+        [sys.executable, "-c", KILLED_SHARE, "none", str(reflection_id), str(drop)],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    names = sorted(p.name for p in drop.iterdir())
+    assert all(not name.startswith(".") for name in names), names  # nothing left behind
+    ids = {json.loads((drop / name).read_text())["submission_id"] for name in names}
+    assert len(ids) == 1 and len(names) == 1, names
+    submissions, report = collect_folder(drop)
+    assert len(submissions) == 1
+
+
+def test_sigkill_at_any_moment_never_sends_a_reflection_under_two_ids(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    home = tmp_path / "home"
+    env = _trainee_env(home)
+    reflection_id = _saved_reflection(home)
+    drop = _private_drop(tmp_path)
+    rng = random.Random(14)
+    for _ in range(12):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", KILLED_SHARE, "none", str(reflection_id), str(drop)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.2, 1.2))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    final = subprocess.run(
+        [sys.executable, "-c", KILLED_SHARE, "none", str(reflection_id), str(drop)],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert final.returncode == 0, final.stderr
+    names = [p.name for p in drop.iterdir()]
+    assert not [n for n in names if n.startswith(".")]
+    assert len({json.loads((drop / n).read_text())["submission_id"] for n in names}) == 1
+
+
+# ----------------------------------------------------------------------------- items 7 and 8
+
+
+def _drop_under(parent: Path, mode: int = 0o755) -> Path:
+    parent.mkdir(exist_ok=True)
+    parent.chmod(mode)
+    folder = parent / "dropbox"
+    folder.mkdir()
+    folder.chmod(0o3733)
+    return folder
+
+
+def test_check_calls_a_parent_others_can_write_unsafe(tmp_path, monkeypatch):
+    from helpers import dropbox
+
+    monkeypatch.setattr(dropbox, "shared_uid_warning", lambda: None)
+    folder = _drop_under(tmp_path / "class", 0o777)
+    problems, _ = dropbox.check_dropbox(folder)
+    assert any(
+        f"parent folder {tmp_path / 'class'} can be changed by others" in p for p in problems
+    ), problems
+    (tmp_path / "class").chmod(0o1777)  # sticky: nobody can rename another's folder
+    problems, _ = dropbox.check_dropbox(folder)
+    assert not any("parent folder" in p for p in problems), problems
+
+
+@ROOT_ONLY
+def test_check_calls_a_parent_owned_by_a_trainee_unsafe(tmp_path, monkeypatch):
+    from helpers import dropbox
+
+    monkeypatch.setattr(dropbox, "shared_uid_warning", lambda: None)
+    folder = _drop_under(tmp_path / "class")
+    os.chown(tmp_path / "class", ATTACKER, ATTACKER)
+    problems, _ = dropbox.check_dropbox(folder)
+    assert any("parent folder" in p and "could replace the drop folder" in p for p in problems)
+    assert all(str(ATTACKER) not in p or "belongs to" in p for p in problems)
+
+
+def test_check_reports_a_default_acl_and_copes_without_acls(tmp_path, monkeypatch):
+    import errno
+
+    from helpers import dropbox
+
+    monkeypatch.setattr(dropbox, "shared_uid_warning", lambda: None)
+    folder = _drop_under(tmp_path / "class")
+    real = os.getxattr
+
+    def with_default_acl(path, name, *, follow_symlinks=True):
+        if name == "system.posix_acl_default" and Path(path) == folder:
+            return b"\x02\x00\x00\x00" + b"\x01\x00\x07\x00\xff\xff\xff\xff" * 4
+        return real(path, name, follow_symlinks=follow_symlinks)
+
+    monkeypatch.setattr(os, "getxattr", with_default_acl)
+    problems, _ = dropbox.check_dropbox(folder)
+    assert any(p.startswith("default ACL set") and "setfacl -k" in p for p in problems)
+
+    def unsupported(*_args, **_kwargs):
+        raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+
+    monkeypatch.setattr(os, "getxattr", unsupported)
+    problems, _ = dropbox.check_dropbox(folder)
+    assert not any("ACL" in p for p in problems)
+
+
+def test_init_never_follows_a_link_swapped_in_for_the_folder(tmp_path, monkeypatch):
+    from helpers import dropbox
+
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me")
+    victim.chmod(0o600)
+    (tmp_path / "class").mkdir(mode=0o755)
+    target = tmp_path / "class" / "dropbox"
+    real_mkdir = os.mkdir
+
+    def swap(name, mode=0o777, *, dir_fd=None):
+        real_mkdir(name, mode, dir_fd=dir_fd)
+        os.rmdir(name, dir_fd=dir_fd)  # the race: the new folder becomes a link
+        os.symlink(victim, name, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "mkdir", swap)
+    group = __import__("grp").getgrgid(os.getegid()).gr_name
+    with pytest.raises(dropbox.DropboxError, match="is never followed"):
+        dropbox.init_dropbox(target, group=group)
+    assert stat_mode(victim) == 0o600 and victim.read_text() == "keep me"
+
+
+def stat_mode(path: Path) -> int:
+    return os.stat(path).st_mode & 0o7777
+
+
+def test_init_refuses_a_parent_others_can_write(tmp_path):
+    from helpers import dropbox
+
+    parent = tmp_path / "open"
+    parent.mkdir()
+    parent.chmod(0o777)
+    group = __import__("grp").getgrgid(os.getegid()).gr_name
+    with pytest.raises(dropbox.DropboxError, match="can be changed by others"):
+        dropbox.init_dropbox(parent / "dropbox", group=group)
+    assert not (parent / "dropbox").exists()
+
+
+@ROOT_ONLY
+@pytest.mark.parametrize(
+    ("owner", "group", "mode", "expected"),
+    [
+        ("me", "other", 0o3733, "it is your own folder and others can write to it"),
+        ("other", "mine", 0o3733, "is one of your own groups, not an instructors-only group"),
+        ("other", "other", 0o0733, "the sticky bit is missing"),
+        ("other", "other", 0o3737, "everyone can list it"),
+        ("other", "wrong", 0o3733, "not the instructors' group 'alliance-instructors'"),
+    ],
+)
+def test_share_refuses_a_drop_folder_that_is_not_the_instructors(
+    tmp_path, monkeypatch, owner, group, mode, expected
+):
+    from helpers.share import ShareError, share_reflection
+    from helpers.store import get_store
+
+    monkeypatch.setenv("ALLIANCE_COHORT", "FALL26")
+    folder = tmp_path / "dropbox"
+    folder.mkdir()
+    uid = os.geteuid() if owner == "me" else VICTIM
+    gid = {"mine": os.getegid(), "other": 61005, "wrong": 61006}[group]
+    os.chown(folder, uid, gid)
+    folder.chmod(mode)
+    if group == "wrong":
+        monkeypatch.setenv("ALLIANCE_DROPBOX_GROUP", "alliance-instructors")
+    store = get_store()
+    reflection_id = store.save_reflection(
+        1, "client", dict.fromkeys(RATING_ITEMS, 5), dict.fromkeys(CHECKIN_ITEMS, 5)
+    )
+    with pytest.raises(ShareError, match="is not safe to share into") as refused:
+        share_reflection(reflection_id, dropbox=folder, store=store)
+    assert expected in str(refused.value)
+    assert list(folder.iterdir()) == []
+    assert store.reflection(reflection_id)["shared_as"] is None

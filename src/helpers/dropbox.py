@@ -75,35 +75,24 @@ def init_dropbox(path: Path | str, *, group: str, owner: str | None = None) -> l
     except KeyError:
         raise DropboxError(f"user '{owner}' does not exist; check --owner") from None
 
-    created = False
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        if not path.parent.is_dir():
-            raise DropboxError(f"{path.parent} does not exist; create it first") from None
-        try:
-            os.mkdir(path, 0o700)
-        except OSError as exc:
-            raise DropboxError(f"cannot create {path}: {exc.strerror or exc}") from None
-        created = True
-    else:
-        if not stat.S_ISDIR(info.st_mode):
-            raise DropboxError(f"{path} exists and is not a folder; choose a new path or remove it")
-        if any(os.scandir(path)):
-            raise DropboxError(
-                f"{path} exists and is not empty; choose a new path (a drop folder must start"
-                " empty so that no file in it predates its safe settings)"
-            )
-    try:
-        os.chown(path, uid, gid, follow_symlinks=False)
-        os.chmod(path, DROP_MODE)  # after chown, which may clear the setgid bit
-    except OSError as exc:
-        if created:
-            os.rmdir(path)
+    problems = unsafe_ancestors(path, trusted={uid})
+    if problems:
         raise DropboxError(
-            f"cannot give {path} to {owner}:{group} with mode 3733 ({exc.strerror or exc});"
-            f" you must be a member of '{group}', or run the command with sudo"
-        ) from None
+            f"{problems[0]}; a drop folder there could be swapped for another. Choose a place"
+            " whose parent folders only root or you can change (e.g. /srv/alliance)"
+        )
+    try:
+        parent_fd = os.open(
+            path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+        )
+    except FileNotFoundError:
+        raise DropboxError(f"{path.parent} does not exist; create it first") from None
+    except OSError as exc:
+        raise DropboxError(f"cannot open {path.parent}: {exc.strerror or exc}") from None
+    try:
+        created = _set_up(parent_fd, path, uid, gid, owner, group)
+    finally:
+        os.close(parent_fd)
     return [
         f"{'created' if created else 'set up the empty folder'} {path}",
         f"  owner {owner}, group {group}, mode 3733 (setgid + sticky, rwx-wx-wx):",
@@ -111,9 +100,111 @@ def init_dropbox(path: Path | str, *, group: str, owner: str | None = None) -> l
         f"  new files get group {group}, so members of {group} can read them.",
         "Trainees set this before running 'alliance export' (e.g. in the hub's environment):",
         f"  export ALLIANCE_DROPBOX={path}",
+        f"  export ALLIANCE_DROPBOX_GROUP={group}",
         f"Read the drop folder with: alliance collect {path} -o ~/class.csv",
         CLOSING_NOTE,
     ]
+
+
+def _set_up(parent_fd: int, path: Path, uid: int, gid: int, owner: str, group: str) -> bool:
+    """Create (or adopt, if empty) the folder and set it up through one open descriptor:
+    ``fchown``/``fchmod`` act on the folder that was opened, never on whatever a name points
+    to a moment later. Returns whether the folder was created."""
+    name = path.name
+    created = False
+    try:
+        os.mkdir(name, 0o700, dir_fd=parent_fd)
+        created = True
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise DropboxError(f"cannot create {path}: {exc.strerror or exc}") from None
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(name, flags, dir_fd=parent_fd)
+    except OSError:
+        raise DropboxError(
+            f"{path} exists and is not a folder; choose a new path or remove it (a symbolic"
+            " link is never followed)"
+        ) from None
+    try:
+        if any(True for _ in os.scandir(fd)):
+            raise DropboxError(
+                f"{path} exists and is not empty; choose a new path (a drop folder must start"
+                " empty so that no file in it predates its safe settings)"
+            )
+        try:
+            os.fchown(fd, uid, gid)
+            os.fchmod(fd, DROP_MODE)  # after chown, which may clear the setgid bit
+        except OSError as exc:
+            if created:
+                os.rmdir(name, dir_fd=parent_fd)
+            raise DropboxError(
+                f"cannot give {path} to {owner}:{group} with mode 3733 ({exc.strerror or exc});"
+                f" you must be a member of '{group}', or run the command with sudo"
+            ) from None
+    finally:
+        os.close(fd)
+    return created
+
+
+def unsafe_ancestors(path: Path, *, trusted: set[int]) -> list[str]:
+    """Problems with the folders above ``path``: one that others can write to without the
+    sticky bit, or that belongs to anyone but root or a ``trusted`` uid, lets its owner or
+    any writer rename the drop folder away and put one of their own in its place."""
+    problems = []
+    for parent in reversed(Path(os.path.abspath(path)).parents):
+        try:
+            info = os.lstat(parent)
+        except FileNotFoundError:
+            continue  # said plainly by the caller
+        except OSError as exc:
+            problems.append(f"{parent} cannot be checked ({exc.strerror or exc})")
+            continue
+        mode = info.st_mode
+        if stat.S_ISLNK(mode):
+            problems.append(f"{parent} is a symbolic link; give the real path")
+            continue
+        if info.st_uid not in {0, *trusted}:
+            problems.append(
+                f"parent folder {parent} belongs to '{_user_name(info.st_uid)}', who could"
+                " replace the drop folder; only root or the instructor may own its parents"
+            )
+        elif mode & (stat.S_IWOTH | stat.S_IWGRP) and not mode & stat.S_ISVTX:
+            problems.append(
+                f"parent folder {parent} can be changed by others (mode"
+                f" {stat.S_IMODE(mode):04o}, no sticky bit), so a trainee could swap in a folder"
+                f" of their own: run chmod go-w {parent}"
+            )
+    return problems
+
+
+_ACLS = ("system.posix_acl_default", "system.posix_acl_access")
+
+
+def acl_problems(path: Path) -> list[str]:
+    """Problems from POSIX ACLs on the drop folder: a default ACL gives new files other
+    permissions than 0640 (letting trainees read them, or locking instructors out); an access
+    ACL can let others list the folder. Where ACLs are not supported there is nothing to find."""
+    problems = []
+    for name in _ACLS:
+        try:
+            value = os.getxattr(path, name, follow_symlinks=False)
+        except OSError:
+            continue  # no ACL, or none supported here
+        except AttributeError:  # no extended attributes on this system
+            return []
+        if name.endswith("default") and value:
+            problems.append(
+                f"default ACL set, so new files get permissions other than 0640 (trainees"
+                f" might read them, or instructors be locked out): run setfacl -k {path}"
+            )
+        elif value and len(value) > 4 + 3 * 8:  # more than the three entries of a plain mode
+            problems.append(
+                f"access ACL grants extra permissions on the folder: run setfacl -b {path}"
+                f" (then chmod 3733 {path})"
+            )
+    return problems
 
 
 def shared_uid_warning(
@@ -225,6 +316,14 @@ def check_dropbox(
     elif mode != DROP_MODE:
         notes.append(f"mode is {mode:04o}; all fixed at once with: chmod 3733 {path}")
 
+    trusted = {info.st_uid}
+    if owner is not None:
+        try:
+            trusted.add(pwd.getpwnam(owner).pw_uid)
+        except KeyError:
+            pass
+    problems += unsafe_ancestors(path, trusted=trusted)
+    problems += acl_problems(path)
     problems += _check_entries(path, expected_gid, group or folder_group)
     notes += _unreachable(path)
     return problems, notes

@@ -20,12 +20,14 @@ from __future__ import annotations
 import argparse
 import base64
 import errno
+import hashlib
 import html
 import json
 import os
 import re
 import secrets
 import sqlite3
+import stat
 import sys
 from collections.abc import Iterable
 from datetime import datetime
@@ -169,7 +171,88 @@ def _target(store: Store, dropbox: str | os.PathLike[str] | None) -> Path:
             f"The drop folder {display_path(folder)} was not found, so nothing was shared. Your "
             "reflection is saved; ask your instructor to check the class drop folder."
         )
+    problem = drop_folder_problem(folder)
+    if problem:
+        raise ShareError(
+            f"The drop folder {display_path(folder)} is not safe to share into: {problem}. "
+            "Nothing was shared and your reflection is still saved; show this message to your "
+            "instructor."
+        )
     return folder
+
+
+def drop_folder_problem(folder: Path) -> str | None:
+    """Why a folder others can write to must not receive this trainee's reflection, or None.
+
+    A folder of the trainee's own that nobody else can write to (``alliance export --to``) is
+    fine. A shared one must not be the trainee's (the instructor could not read the files),
+    must be sticky (nobody may delete or rename another's file), must not be listable by
+    others, and its group must be the instructors' (``ALLIANCE_DROPBOX_GROUP`` when the hub
+    sets it) and not one of the trainee's own groups: otherwise a classmate who swapped in a
+    folder of their own would read every reflection shared into it.
+    """
+    import grp
+
+    try:
+        info = os.lstat(folder)
+    except OSError as error:
+        return f"it cannot be checked ({error.strerror or error})"
+    if stat.S_ISLNK(info.st_mode):
+        return "it is a symbolic link, which anyone who can change it could point elsewhere"
+    mode = stat.S_IMODE(info.st_mode)
+    mine = info.st_uid == os.geteuid()
+    if mine and not mode & 0o022:
+        return None  # a folder of the trainee's own that nobody else can write to
+    if mine:
+        return (
+            "it is your own folder and others can write to it, so it is not your class's drop "
+            "folder, and your instructor could not read your file there"
+        )
+    if not mode & stat.S_ISVTX:
+        return "others could delete or rename your file there (the sticky bit is missing)"
+    if mode & stat.S_IROTH:
+        return "everyone can list it"
+    wanted = os.environ.get("ALLIANCE_DROPBOX_GROUP", "").strip()
+    try:
+        group = grp.getgrgid(info.st_gid).gr_name
+    except KeyError:
+        group = str(info.st_gid)
+    if wanted and group != wanted:
+        return f"its group is '{group}', not the instructors' group '{wanted}'"
+    if info.st_gid in {os.getegid(), *os.getgroups()}:
+        return f"its group '{group}' is one of your own groups, not an instructors-only group"
+    return None
+
+
+def _write_unnamed(folder: Path, final: Path, payload: bytes) -> bool:
+    """Write the file without ever giving it a temporary name (Linux ``O_TMPFILE``), then
+    link it under its final name: a share killed at any moment leaves nothing behind.
+    Returns False where the file system cannot do this (the caller then uses a temporary
+    name)."""
+    flags = getattr(os, "O_TMPFILE", 0)
+    if not flags or not Path("/proc/self/fd").is_dir():
+        return False
+    try:
+        fd = os.open(folder, flags | os.O_WRONLY | os.O_CLOEXEC, 0o640)
+    except OSError as error:
+        if error.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+            return False
+        raise
+    try:
+        os.fchmod(fd, 0o640)  # whatever the umask: readable by instructors
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+        try:
+            os.link(f"/proc/self/fd/{fd}", final)
+        except OSError as error:
+            if isinstance(error, FileExistsError) or error.errno not in _NO_LINKS | {errno.ENOENT}:
+                raise
+            return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def _publish(temporary: Path, final: Path) -> None:
@@ -199,9 +282,17 @@ def write_submission(
     """
     token = name_token or submission["submission_id"]
     final = folder / f"{submission['week']}-{token}.json"
-    temporary = folder / f".{secrets.token_hex(16)}.partial"
-    payload = json.dumps(submission, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640)
+    payload = submission_bytes(submission)
+    if _write_unnamed(folder, final, payload):
+        fsync_dir(folder)
+        return final
+    # a name of its own, so sharing the same reflection again removes a left-over one
+    temporary = folder / f".{hashlib.sha256(token.encode()).hexdigest()[:32]}.partial"
+    try:
+        temporary.unlink()
+    except OSError:
+        pass
+    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o640)
     try:
         with os.fdopen(fd, "wb") as stream:
             os.fchmod(stream.fileno(), 0o640)  # whatever the umask: readable by instructors
@@ -251,39 +342,109 @@ def share_reflection(
         ) from error
     earlier = reflection.get("shared_as")
     reused = earlier if isinstance(earlier, str) and _SUBMISSION_ID.match(earlier) else None
+    submission = _sent_before(store, reflection_id, code)
+    if submission is not None:
+        reused = submission["submission_id"]
+    else:
+        try:
+            submission = build_submission(
+                reflection, store=store, cohort=code, names=names, submission_id=reused
+            )
+        except (KeyError, TypeError, ValueError, OSError, StoreError) as error:
+            raise ShareError(
+                f"This reflection could not be prepared for sharing ({_reason(error)}), so "
+                "nothing was shared. It is still saved; tell your instructor, who can pass this "
+                "message on to the course maintainers."
+            ) from error
+        try:
+            validate_submission(submission)  # nothing the instructor's collect would reject
+        except SubmissionError as error:
+            raise ShareError(
+                f"This reflection cannot be shared as it is ({error}). It is still saved; tell "
+                "your instructor, who can pass this message on to the course maintainers."
+            ) from error
+        try:
+            _keep_copy(store, reflection_id, submission)
+        except OSError as error:
+            raise ShareError(
+                f"Your private folder could not keep a copy of what is shared "
+                f"({error.strerror or error}), so nothing was shared. Your reflection is still "
+                "saved: free some space or check your private folder, then try again."
+            ) from error
     try:
-        submission = build_submission(
-            reflection, store=store, cohort=code, names=names, submission_id=reused
-        )
-    except (KeyError, TypeError, ValueError, OSError, StoreError) as error:
-        raise ShareError(
-            f"This reflection could not be prepared for sharing ({_reason(error)}), so nothing "
-            "was shared. It is still saved; tell your instructor, who can pass this message on "
-            "to the course maintainers."
-        ) from error
-    try:
-        validate_submission(submission)  # nothing the instructor's collect would reject
-    except SubmissionError as error:
-        raise ShareError(
-            f"This reflection cannot be shared as it is ({error}). It is still saved; tell "
-            "your instructor, who can pass this message on to the course maintainers."
-        ) from error
-    try:
-        path = write_submission(
-            submission, folder, name_token=secrets.token_hex(16) if reused else None
-        )
+        path = _deliver(submission, folder)
     except OSError as error:
         reason = error.strerror or error.__class__.__name__
         raise ShareError(
             f"The file could not be written to {display_path(folder)} ({reason}), so nothing "
             "was shared. Your reflection is still saved: try again, or ask your instructor."
         ) from error
-    if not reused:
+    if earlier != submission["submission_id"]:
         _remember(store, reflection_id, submission["submission_id"], path)
     return path
 
 
 _SUBMISSION_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def submission_bytes(submission: dict[str, Any]) -> bytes:
+    """The exact bytes of a submission file."""
+    return json.dumps(submission, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+def _copy_path(store: Store, reflection_id: int) -> Path:
+    return store.path.parent / "shared" / f"reflection-{int(reflection_id)}.json"
+
+
+def _keep_copy(store: Store, reflection_id: int, submission: dict[str, Any]) -> None:
+    """Keep what is shared in the private folder before it leaves, so that sharing the same
+    reflection again, even after a share killed half-way, sends the very same file."""
+    from helpers.files import replace_atomically
+
+    path = _copy_path(store, reflection_id)
+    old = os.umask(0o077)
+    try:
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+    finally:
+        os.umask(old)
+    replace_atomically(path, submission_bytes(submission))
+
+
+def _sent_before(store: Store, reflection_id: int, cohort: str) -> dict[str, Any] | None:
+    """The submission kept from an earlier share of this reflection, if it is usable."""
+    try:
+        raw = _copy_path(store, reflection_id).read_bytes()
+        submission = json.loads(raw)
+        validate_submission(submission)
+    except (OSError, ValueError, SubmissionError):
+        return None
+    return submission if submission.get("cohort") == cohort else None
+
+
+def _deliver(submission: dict[str, Any], folder: Path) -> Path:
+    """Write the submission under its own name; if that file is there already with the same
+    bytes (an earlier share of the same reflection), it is not written twice."""
+    try:
+        return write_submission(submission, folder)
+    except FileExistsError:
+        final = folder / f"{submission['week']}-{submission['submission_id']}.json"
+        if _same_file(final, submission_bytes(submission)):
+            return final
+        return write_submission(submission, folder, name_token=secrets.token_hex(16))
+
+
+def _same_file(path: Path, payload: bytes) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            return False
+        return os.read(fd, len(payload) + 1) == payload
+    finally:
+        os.close(fd)
 
 
 def _reason(error: BaseException) -> str:
@@ -416,7 +577,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.to is not None:
         try:
-            args.to.mkdir(parents=True, exist_ok=True)
+            args.to.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as error:
             print(f"Cannot create {display_path(args.to)}: {error.strerror}", file=sys.stderr)
             return 1
