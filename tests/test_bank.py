@@ -247,3 +247,12 @@ def test_an_optional_field_added_to_the_schema_is_all_a_new_field_needs(tmp_path
     bank = load_bank([path])
     assert bank.problems == []
     assert bank.ids() == ["test-01"]
+
+
+def test_the_fingerprint_follows_every_text_a_trainee_sees(tmp_path):
+    first = load_bank([write_file(tmp_path, "care.yaml", CHOOSE_YAML)]).get("test-01")
+    again = load_bank([write_file(tmp_path, "same.yaml", CHOOSE_YAML)]).get("test-01")
+    assert first.fingerprint == again.fingerprint and len(first.fingerprint) == 8
+    feedback = CHOOSE_YAML.replace("Welcoming her doubt shows care.", "Her doubt is welcome.")
+    edited = load_bank([write_file(tmp_path, "edited.yaml", feedback)]).get("test-01")
+    assert edited.fingerprint != first.fingerprint

@@ -129,21 +129,24 @@ def test_header_shows_title_guideline_dimension_difficulty_context_and_words(ban
 
 def test_repr_is_a_friendly_stable_line(bank, store):
     widget = show_vignette("demo-01", bank=bank, store=store)
+    vignette = bank.get("demo-01")
     expected = (
         'Exercise demo-01 (choose): "A late arrival, an apology". '
-        "Run this cell (or Run ▸ Run All Cells) to start the exercise."
+        "Run this cell (or Run ▸ Run All Cells) to start the exercise.\n"
+        f'The client says: "{vignette.says}" (content {vignette.fingerprint})'
     )
     assert repr(widget) == expected
     assert widget._repr_mimebundle_()["text/plain"] == expected  # whole, not cut at 110
     for vignette_id in bank.ids():
-        line = repr(show_vignette(vignette_id, bank=bank, store=store))
-        assert line.startswith(f"Exercise {vignette_id} (") and len(line) <= 160
+        lines = repr(show_vignette(vignette_id, bank=bank, store=store)).splitlines()
+        assert lines[0].startswith(f"Exercise {vignette_id} (") and len(lines[0]) <= 160
+        assert re.fullmatch(r'The client says: ".+" \(content [0-9a-f]{8}\)', lines[1])
 
 
 def test_repr_of_a_long_title_is_cut_to_fit(tmp_path, store):
     long_title = "A very long title " * 8
     bank = write_bank(tmp_path, CHOOSE_TEMPLATE.format(id="long-01", title=long_title.strip()))
-    line = repr(show_vignette("long-01", bank=bank, store=store))
+    line = repr(show_vignette("long-01", bank=bank, store=store)).splitlines()[0]
     assert len(line) <= 160
     assert line.endswith('…". Run this cell (or Run ▸ Run All Cells) to start the exercise.')
 

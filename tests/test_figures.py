@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 
 import pytest
 from matplotlib.figure import Figure
@@ -32,6 +33,19 @@ def test_the_notebook_shows_an_svg_with_real_text_alt_and_caption():
 def test_the_same_chart_gives_the_same_svg():
     first = accessible_figure(small_chart, alt="a", summary="s").svg
     assert accessible_figure(small_chart, alt="a", summary="s").svg == first
+
+
+def test_a_new_matplotlib_version_alone_does_not_change_the_stored_svg(monkeypatch):
+    """Stored notebooks compare their charts; a library upgrade must not make them stale."""
+    import matplotlib
+
+    first = accessible_figure(small_chart, alt="a", summary="s").svg
+    monkeypatch.setattr(matplotlib, "__version__", "99.1.0")
+    again = accessible_figure(small_chart, alt="a", summary="s").svg
+    assert again == first
+    assert "99.1.0" not in again and "Matplotlib v" not in first and "<metadata>" not in first
+    clip = re.search(r'clip-path="url\(#(p\d+)\)"', first)  # ids numbered in order
+    assert clip and f'<clipPath id="{clip[1]}">' in first  # and references kept
 
 
 def test_drawing_leaves_the_cycle_collector_as_it_found_it():

@@ -153,3 +153,30 @@ def test_course_code_is_reached_only_through_helpers(notebook):
         assert not source.rstrip().endswith(";"), (
             f"{path.name}: cell {number} ends with ';', which nbval ignores: use `_ = ...`"
         )
+
+
+def test_a_vignette_edited_after_make_outputs_names_the_stale_notebook(tmp_path, monkeypatch):
+    """A bank edit without `make outputs` must fail the tests, saying which notebook and what
+    to run; without the edit the same notebook is current."""
+    import shutil
+
+    import yaml
+
+    notebook = ROOT / "notebooks" / "03-show-genuine-care.ipynb"
+    shown = re.search(r"Exercise (\S+) \(", output_text(load(notebook)))
+    assert shown, "notebook 03 shows an exercise"
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    monkeypatch.setenv("ALLIANCE_DATA", str(data))
+    assert stored_output_problems(notebook) == []
+    for path in sorted((data / "vignettes").glob("*.yaml")):
+        document = yaml.safe_load(path.read_text("utf-8"))
+        for vignette in document["vignettes"]:
+            if vignette["id"] == shown[1]:
+                vignette["says"] = "I'm not sure coming here was a good idea."
+                path.write_text(yaml.safe_dump(document, allow_unicode=True), "utf-8")
+    problems = stored_output_problems(notebook)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{notebook}: code cell ")
+    assert f"shows vignette {shown[1]} as it was before an edit" in problems[0]
+    assert problems[0].endswith("run `make outputs`")

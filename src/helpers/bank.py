@@ -8,6 +8,8 @@ checks power ``alliance validate``, so authors see exactly what a trainee would 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -89,6 +91,16 @@ class Vignette:
     @property
     def kind(self) -> str:
         return self.exercise["kind"]
+
+    @property
+    def fingerprint(self) -> str:
+        """Eight hex digits that change whenever anything a trainee is shown changes; stored
+        with a notebook's outputs, they tell a check that the notebook is older than its
+        vignette."""
+        shown = [self.id, self.title, self.guidelines, self.dimension, self.difficulty]
+        shown += [self.context, self.says, self.exercise, self.sources]
+        text = json.dumps(shown, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 class VignetteError(Exception):

@@ -16,6 +16,7 @@ import base64
 import gc
 import html
 import io
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
 # Text stays text (the browser draws it, falling back to any sans-serif font), and ids and
-# dates are fixed so the same chart gives the same file on every run.
+# dates are fixed so the same chart gives the same file on every run (see _without_run_details).
 _SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "alliance-lab"}
 
 
@@ -62,7 +63,26 @@ def svg_text(fig: Figure, *, tight: bool = True) -> str:
             bbox_inches="tight" if tight else None,
             metadata={"Date": None},
         )
-    return buffer.getvalue()
+    return _without_run_details(buffer.getvalue())
+
+
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
+_HASHED_ID = re.compile(r"\b([mp])([0-9a-f]{10})\b")
+
+
+def _without_run_details(svg: str) -> str:
+    """The SVG without the matplotlib version (its metadata block) and with its hashed ids
+    (markers ``m…``, clip paths ``p…``) numbered in order, so that upgrading matplotlib alone
+    does not change a stored chart."""
+    svg = _METADATA.sub("", svg, count=1)
+    numbers: dict[str, str] = {}
+
+    def number(found: re.Match[str]) -> str:
+        if found[0] not in numbers:
+            numbers[found[0]] = f"{found[1]}{len(numbers) + 1}"
+        return numbers[found[0]]
+
+    return _HASHED_ID.sub(number, svg)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from collections.abc import MutableMapping
@@ -54,7 +55,42 @@ def stored_output_problems(path: Path) -> list[str]:
                 problems.append(f"code cell {number} stored an error ({output.get('ename')})")
             if WIDGET_VIEW in output.get("data", {}):
                 problems.append(f"code cell {number} stores a live widget (model not found)")
+    problems += stale_exercises(cells)
     return [f"{path}: {problem}; run `make outputs`" for problem in problems]
+
+
+_EXERCISE = re.compile(r"Exercise (\S+) \((\w+)\): ")
+_CONTENT = re.compile(r"\(content ([0-9a-f]+)\)")
+
+
+def stale_exercises(cells: list[dict]) -> list[str]:
+    """Exercises whose stored text no longer matches the bank (a vignette edited since the
+    notebook's outputs were stored)."""
+    from helpers.bank import VignetteError, load_bank
+    from helpers.exercises.base import exercise_text
+
+    bank = load_bank()
+    problems = []
+    for number, cell in enumerate(cells, start=1):
+        for output in cell.get("outputs", []):
+            stored = "".join(output.get("data", {}).get("text/plain", ""))
+            found = _EXERCISE.match(stored)
+            if not found:
+                continue
+            vignette_id, kind = found.groups()
+            try:
+                current = exercise_text(bank.get(vignette_id), kind)
+            except VignetteError:
+                problems.append(f"code cell {number} shows vignette {vignette_id}, now missing")
+                continue
+            if stored != current:
+                old, new = (_CONTENT.search(text) for text in (stored, current))
+                change = f" (content {old[1]} is now {new[1]})" if old and new else ""
+                problems.append(
+                    f"code cell {number} shows vignette {vignette_id} as it was before an "
+                    f"edit{change}"
+                )
+    return problems
 
 
 def as_first_time_learner(environ: MutableMapping[str, str], home: str | Path) -> None:

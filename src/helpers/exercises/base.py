@@ -186,6 +186,16 @@ class TextLine:
         return bundle
 
 
+def exercise_text(vignette: Any, kind: str) -> str:
+    """What a stored notebook shows for an exercise: its ``exercise_repr`` line, then what the
+    client says and the vignette's fingerprint, so a notebook older than its vignette fails its
+    check."""
+    says = " ".join(str(vignette.says).split())
+    says = says if len(says) <= 60 else says[:59].rstrip() + "…"
+    head = exercise_repr(vignette.id, kind, str(vignette.title))
+    return f'{head}\nThe client says: "{says}" (content {vignette.fingerprint})'
+
+
 def button(label: str, tooltip: str, handler: Any, icon: str = "") -> widgets.Button:
     """A button whose text is its accessible name, with a tooltip saying what it does."""
     made = widgets.Button(description=label, tooltip=tooltip, icon=icon, layout=dict(COMPACT))
@@ -260,7 +270,7 @@ class Exercise(TextLine, widgets.VBox):
     # -- shared behaviour -----------------------------------------------------------------
 
     def __repr__(self) -> str:
-        return exercise_repr(self.vignette.id, self.kind, str(self.vignette.title))
+        return exercise_text(self.vignette, self.kind)
 
     def _previous_answers(self) -> list[Answer]:
         if self.store is None:
