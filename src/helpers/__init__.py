@@ -22,6 +22,9 @@ _EXPORTS: dict[str, str] = {
     "show_course_map": "helpers.course",
     # research figures (notebook 01)
     "show_alliance_effects": "helpers.research",
+    # the skills snapshot, before and after the course (notebooks 00 and 10)
+    "skills_task": "helpers.skills_view",
+    "show_my_skills": "helpers.skills_view",
     # reflections
     "reflection_form": "helpers.reflection",
     "show_my_history": "helpers.reflection",

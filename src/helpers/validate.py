@@ -18,6 +18,7 @@ from helpers.bank import DIFFICULTIES, DIMENSIONS, GUIDELINES, KINDS, Bank, vali
 from helpers.coach.corpus import check_folder as check_coach_folder
 from helpers.crisis import check_crisis_file
 from helpers.paths import data_path
+from helpers.skills import check_forms
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,14 +60,17 @@ def run(args: argparse.Namespace) -> int:
     if not args.paths and data_path("crisis").is_dir():
         crisis = [data_path("crisis", "resources.yaml")]
     problems += [p for f in crisis for p in check_crisis_file(f)]
+    skills_problems = check_forms() if not args.paths and data_path("skills").is_dir() else []
     errors = [p for p in problems if p.is_error]
     if args.json:
         print(json.dumps(summary(bank, problems), indent=2, ensure_ascii=False))
     else:
         for problem in problems:
             print(problem)
+        for problem in skills_problems:
+            print(problem)
         print(verdict(bank, problems))
-    return 1 if errors or coach_status else 0
+    return 1 if errors or coach_status or skills_problems else 0
 
 
 def verdict(bank: Bank, problems: list) -> str:
