@@ -80,3 +80,12 @@ def test_alliance_validate_checks_the_corpus(tmp_path):
     bad = subprocess.run([ALLIANCE, "validate", str(folder)], capture_output=True, text=True)
     assert bad.returncode == 1
     assert "statements.jsonl:1: record: 'text' is a required property" in bad.stdout
+
+
+def test_the_second_pass_list_names_test_split_replies_only():
+    corpus = load_corpus()
+    ids = (corpus_dir() / "second-pass-ids.txt").read_text().split()
+    by_id = {r.id: r for r in corpus.replies}
+    assert len(ids) >= 300 and ids == sorted(set(ids))
+    assert all(by_id[i].split == "test" for i in ids)
+    assert set(corpus.second_pass) <= set(ids)
