@@ -64,11 +64,11 @@ class ClassBuilder:
         if isinstance(checkins, int):
             checkins = dict.fromkeys(CHECKINS, checkins)
         for item, score in (ratings or {}).items():
-            self.rows.append(head + ["guideline", item, score, "", ""])
+            self.rows.append(head + ["guideline", item, score, "", "", ""])
         for item, score in (checkins or {}).items():
-            self.rows.append(head + ["checkin", item, score, "", ""])
+            self.rows.append(head + ["checkin", item, score, "", "", ""])
         for vignette, option in (choices or {}).items():
-            self.rows.append(head + ["choice", vignette, "", option, 1])
+            self.rows.append(head + ["choice", vignette, "", option, 1, option])
         return self
 
     def frame(self) -> pd.DataFrame:
@@ -185,6 +185,13 @@ def test_unknown_measure_and_item_are_refused(tmp_path):
     frame.loc[1, "item"] = "warmth"
     with pytest.raises(ClassDataError, match="'warmth' is not a guideline"):
         load_class(_write(tmp_path, frame))
+
+
+def test_a_class_table_written_before_first_choices_were_shared_still_loads(tmp_path):
+    frame = ClassBuilder().reflection(trainee(1), 1, "client", ratings=7).frame()
+    path = tmp_path / "class.csv"
+    frame.drop(columns="first_option").to_csv(path, index=False)
+    assert load_class(path).n_trainees == 1
 
 
 def test_empty_and_header_only_files_are_refused(tmp_path):

@@ -123,9 +123,9 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
     nan_doc = json.dumps(make_doc(501, session=float("nan"))).encode()
     bad = {
         "truncated.json": (truncated, "incomplete JSON: the file ends early"),
-        "version2.json": (
-            make_doc(502, format_version=2),
-            "format_version 2 is newer than this course understands (1); update the course",
+        "version3.json": (
+            make_doc(502, format_version=3),
+            "format_version 3 is newer than this course understands (2); update the course",
         ),
         "range.json": (
             make_doc(503, ratings={"safety": 11, "care": 1, "understanding": 2, "focus": 3}),
@@ -258,6 +258,29 @@ def test_rows_are_shuffled_between_runs(drop, out, capsys):
 @pytest.mark.parametrize("payload, expected", TEXT_PAYLOADS + [("\0=1", "'=1"), ("ok", "ok")])
 def test_formula_safe(payload, expected):
     assert formula_safe(payload) == expected
+
+
+def test_first_choices_of_version_2_files_fill_their_column_and_version_1_leaves_it_empty(
+    drop, out, capsys
+):
+    newer = make_doc(
+        7,
+        format_version=2,
+        choices=[{"vignette": "care-04", "option": "b", "first_option": "a", "attempts": 2}],
+    )
+    older = make_doc(8, choices=[{"vignette": "care-04", "option": "c", "attempts": 1}])
+    write_file(drop, "new.json", newer)
+    write_file(drop, "old.json", older)
+    code, lines, _ = run_collect(capsys, str(drop), "-o", str(out / "class.csv"))
+    assert code == 0 and lines[-1].startswith("2 files, 2 accepted, 0 rejected")
+    header, rows = read_csv(out / "class.csv")
+    assert header[-1] == "first_option"
+    picked = {
+        row[header.index("submission_id")]: (row[header.index("option")], row[-1])
+        for row in rows
+        if row[header.index("measure")] == "choice"
+    }
+    assert picked == {newer["submission_id"]: ("b", "a"), older["submission_id"]: ("c", "")}
 
 
 def test_no_comments_file_without_shared_text(drop, out, capsys):

@@ -80,7 +80,7 @@ def test_a_shared_reflection_is_exactly_the_agreed_format(store, dropbox):
     assert files_in(dropbox) == [path]
     data = json.loads(path.read_text(encoding="utf-8"))
     assert list(data) == list(SUBMISSION_FIELDS)
-    assert data["format"] == "alliance-reflection" and data["format_version"] == 1
+    assert data["format"] == "alliance-reflection" and data["format_version"] == 2
     assert re.fullmatch(r"[0-9a-f]{32}", data["submission_id"])
     assert data["pseudonym"] == pseudonym()
     assert data["cohort"] == "FALL26"
@@ -88,8 +88,8 @@ def test_a_shared_reflection_is_exactly_the_agreed_format(store, dropbox):
     assert (data["session"], data["role"]) == (3, "counselor")
     assert data["ratings"] == RATINGS and data["checkins"] == CHECKINS
     assert data["choices"] == [
-        {"vignette": "care-04", "option": "b", "attempts": 2},
-        {"vignette": "safety-02", "option": "c", "attempts": 1},
+        {"vignette": "care-04", "option": "b", "first_option": "a", "attempts": 2},
+        {"vignette": "safety-02", "option": "c", "first_option": "c", "attempts": 1},
     ]
     assert NAME.match(path.name) and path.name.startswith(data["week"])
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
@@ -167,7 +167,7 @@ def test_the_instructor_collects_exactly_what_trainees_share(store, dropbox):
     rows = class_rows(submissions)
     assert len(rows) == 2 * (4 + 3 + 1)
     by_session = {row[5]: row for row in rows if row[7] == "choice"}
-    assert by_session[1][6:] == ("counselor", "choice", "care-04", None, "b", 1)
+    assert by_session[1][6:] == ("counselor", "choice", "care-04", None, "b", 1, "b")
     assert by_session[2][6] == "client"
     [comment] = comment_rows(submissions)
     assert comment[-1] == "I interrupted twice."
@@ -458,7 +458,9 @@ def test_an_unreadable_answer_is_left_out_of_the_choices_not_a_crash(store, drop
     sql(store, "UPDATE answers SET answer = '{not json' WHERE id = ?", broken)
     path = share_reflection(save(store), dropbox=dropbox)
     submission = json.loads(path.read_text(encoding="utf-8"))
-    assert submission["choices"] == [{"vignette": "care-04", "option": "b", "attempts": 1}]
+    assert submission["choices"] == [
+        {"vignette": "care-04", "option": "b", "first_option": "b", "attempts": 1}
+    ]
 
 
 def test_an_outbox_that_cannot_be_made_is_a_plain_message(store, home):

@@ -213,12 +213,43 @@ def test_a_version_one_file_is_upgraded_and_keeps_its_answers(home):
 
     store = Store(path)
 
-    assert store.schema_version == SCHEMA_VERSION == 2
+    assert store.schema_version == SCHEMA_VERSION == 3
     [answer] = store.answers()
     assert (answer.vignette_id, answer.answer, answer.correct) == ("care-04", {"option": "b"}, True)
     reflection_id = store.save_reflection(1, "client", RATINGS, CHECKINS)
     assert store.reflection(reflection_id)["role"] == "client"
     assert integrity(path) == "ok"
+
+
+def test_the_first_attempt_is_kept_apart_from_the_latest(home):
+    store = Store(home / "alliance.sqlite3")
+    store.record_answer("care-01", "choose", {"option": "a", "attempt": 1}, correct=False)
+    store.record_answer("care-01", "choose", {"option": "c", "attempt": 2}, correct=True)
+    store.record_answer("care-02", "choose", {"option": "b", "attempt": 1}, correct=True)
+    store.record_answer("care-03", "rate", {"ratings": {}})
+
+    first = store.first_answers("choose")
+    assert {vid: a.answer["option"] for vid, a in first.items()} == {"care-01": "a", "care-02": "b"}
+    assert first["care-01"].correct is False
+    assert store.latest_answer("care-01").answer["option"] == "c"
+    assert set(store.first_answers()) == {"care-01", "care-02", "care-03"}
+
+
+def test_an_older_store_gets_its_first_attempts_on_upgrade(home):
+    path = home / "alliance.sqlite3"
+    make_version_one_file(path)
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO answers (vignette_id, kind, answer, correct, created)"
+        " VALUES ('care-04', 'choose', '{\"option\": \"a\"}', 0, '2026-09-01T10:05:00+00:00')"
+    )
+    conn.commit()
+    conn.close()
+
+    store = Store(path)
+
+    assert store.first_answers("choose")["care-04"].answer == {"option": "b"}
+    assert store.latest_answer("care-04").answer == {"option": "a"}
 
 
 def test_a_migration_may_hold_triggers_and_text_with_semicolons(home, monkeypatch):

@@ -162,7 +162,8 @@ BAD_DOCUMENTS = [
     (
         "extra choice field",
         choice(when="2026-11-26T10:00"),
-        "choices[0].when: unknown field 'when' — allowed fields are attempts, option, vignette",
+        "choices[0].when: unknown field 'when' — allowed fields are attempts, first_option, "
+        "option, vignette",
     ),
     (
         "too many choices",
@@ -177,18 +178,23 @@ BAD_DOCUMENTS = [
     ("text not a string", valid_submission(text=5), "text: should be text, but is the number 5"),
     (
         "newer version",
+        valid_submission(format_version=3),
+        "format_version 3 is newer than this course understands (2); update the course",
+    ),
+    (
+        "version 2 without the first choice",
         valid_submission(format_version=2),
-        "format_version 2 is newer than this course understands (1); update the course",
+        "choices[0].first_option: missing required field 'first_option'",
     ),
     (
         "version as string",
         valid_submission(format_version="1"),
-        "format_version is '1'; this course reads format_version 1",
+        "format_version is '1'; this course reads format_version 1 or 2",
     ),
     (
         "boolean version",
         valid_submission(format_version=True),
-        "format_version is true; this course reads format_version 1",
+        "format_version is true; this course reads format_version 1 or 2",
     ),
     (
         "other format",

@@ -276,7 +276,8 @@ def validate_frame(frame: pd.DataFrame, name: str = "class.csv") -> pd.DataFrame
 
     Raises ClassDataError naming the file, column, row and value to fix.
     """
-    missing = [column for column in COLUMNS if column not in frame.columns]
+    # first_option came with submission format 2: a class table written before has none
+    missing = [c for c in COLUMNS if c not in frame.columns and c != "first_option"]
     if missing:
         listed = ", ".join(f"'{column}'" for column in missing)
         raise ClassDataError(

@@ -50,6 +50,7 @@ CLASS_COLUMNS = (
     "score",
     "option",
     "attempts",
+    "first_option",
 )
 # Text only (rule F3): no id, pseudonym, class code, week, session or role, so one identifying
 # comment cannot be joined to its writer's ratings.
@@ -433,16 +434,22 @@ def class_rows(submissions: Iterable[dict]) -> list[tuple[Any, ...]]:
     """The tidy class table as tuples in CLASS_COLUMNS order (unshuffled).
 
     A row per rating (measure ``guideline``), per check-in (``checkin``) and per choice
-    (``choice``: item = vignette id, option and attempts set, score empty).
+    (``choice``: item = vignette id, option, attempts and first_option set, score empty;
+    first_option is empty for a format-version-1 file, which did not record it).
     """
     rows: list[tuple[Any, ...]] = []
     for doc in submissions:
         head = _head(doc)
         ratings, checkins = doc["ratings"], doc["checkins"]
-        rows.extend(head + ("guideline", item, ratings[item], None, None) for item in RATING_ITEMS)
-        rows.extend(head + ("checkin", item, checkins[item], None, None) for item in CHECKIN_ITEMS)
         rows.extend(
-            head + ("choice", c["vignette"], None, c["option"], c["attempts"])
+            head + ("guideline", item, ratings[item], None, None, None) for item in RATING_ITEMS
+        )
+        rows.extend(
+            head + ("checkin", item, checkins[item], None, None, None) for item in CHECKIN_ITEMS
+        )
+        rows.extend(
+            head
+            + ("choice", c["vignette"], None, c["option"], c["attempts"], c.get("first_option"))
             for c in doc["choices"]
         )
     return rows
@@ -502,6 +509,7 @@ def submissions_to_frame(submissions: Sequence[dict], *, rng: random.Random | No
             "score": whole_numbers("score"),
             "option": [v or "" for v in columns.get("option", ())],
             "attempts": whole_numbers("attempts"),
+            "first_option": [v or "" for v in columns.get("first_option", ())],
         },
         columns=list(CLASS_COLUMNS),
     )

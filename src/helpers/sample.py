@@ -155,18 +155,19 @@ def generate_class(
             head = submission(counselor, session, "counselor")
             own = _scores(level[counselor] + self_bias[counselor] + rng.normal(0, 0.8, 4))
             rows += [
-                head + ["guideline", g, s, "", ""] for g, s in zip(GUIDELINES, own, strict=True)
+                head + ["guideline", g, s, "", "", ""] for g, s in zip(GUIDELINES, own, strict=True)
             ]
             rows += _checkin_rows(rng, head, counselor, progress, pace, checkin_level)
             for vignette in vignettes:
                 if vignette_session[vignette.id] == session:
-                    option, attempts = _choose(rng, vignette)
-                    rows.append(head + ["choice", vignette.id, "", option, attempts])
+                    option, attempts, first = _choose(rng, vignette)
+                    rows.append(head + ["choice", vignette.id, "", option, attempts, first])
             # the partner, in the client's chair, rates the same session
             head = submission(client, session, "client")
             partner = _scores(level[counselor] + rng.normal(0, 0.9, 4))
             rows += [
-                head + ["guideline", g, s, "", ""] for g, s in zip(GUIDELINES, partner, strict=True)
+                head + ["guideline", g, s, "", "", ""]
+                for g, s in zip(GUIDELINES, partner, strict=True)
             ]
             rows += _checkin_rows(rng, head, client, progress, pace, checkin_level)
 
@@ -189,11 +190,12 @@ def _checkin_rows(
         + level[student]
         + rng.normal(0, 0.9, len(CHECKINS))
     )
-    return [head + ["checkin", c, s, "", ""] for c, s in zip(CHECKINS, scores, strict=True)]
+    return [head + ["checkin", c, s, "", "", ""] for c, s in zip(CHECKINS, scores, strict=True)]
 
 
-def _choose(rng: np.random.Generator, vignette: ChooseVignette) -> tuple[str, int]:
-    """A trainee's last answer on a choose vignette and how many attempts they made.
+def _choose(rng: np.random.Generator, vignette: ChooseVignette) -> tuple[str, int, str]:
+    """A trainee's last answer on a choose vignette, how many attempts they made and their
+    first answer.
 
     As in a shared reflection: the first answer is the best one about 45 % of the time; after
     a wrong first answer a quarter of trainees try again until they find the best response
@@ -206,10 +208,10 @@ def _choose(rng: np.random.Generator, vignette: ChooseVignette) -> tuple[str, in
     weights = np.concatenate([[0.45], 0.55 * tail / tail.sum() if others else []])
     first = ([best] + others)[rng.choice(len(weights), p=weights / weights.sum())]
     if first == best:
-        return best, 1
+        return best, 1, first
     if rng.random() < 0.25:
-        return best, int(min(len(ids), rng.choice([2, 3], p=[0.7, 0.3])))
-    return first, 1
+        return best, int(min(len(ids), rng.choice([2, 3], p=[0.7, 0.3]))), first
+    return first, 1, first
 
 
 def write_class_csv(frame: pd.DataFrame, path: Path, *, seed: int = DEFAULT_SEED) -> None:

@@ -48,7 +48,7 @@ from helpers.store import (
 from helpers.submission import SubmissionError, validate_submission
 
 FORMAT = "alliance-reflection"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAX_SHARED_TEXT = 5000
 COHORT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 VIGNETTE_PATTERN = re.compile(r"^[a-z]+-[0-9]{2}$")
@@ -85,8 +85,10 @@ def iso_week(created: str) -> str:
 
 
 def choices_summary(store: Store) -> list[dict[str, Any]]:
-    """For each *choose* exercise answered: the option of the latest attempt and the attempts."""
+    """For each *choose* exercise answered: the options of the latest and of the first attempt,
+    and the number of attempts."""
     latest: dict[str, str] = {}
+    first: dict[str, str] = {}
     attempts: dict[str, int] = {}
     for answer in store.answers():
         if not getattr(answer, "readable", True) or not isinstance(answer.answer, dict):
@@ -97,9 +99,19 @@ def choices_summary(store: Store) -> list[dict[str, Any]]:
         if not isinstance(option, str) or not OPTION_PATTERN.match(option):
             continue
         latest[answer.vignette_id] = option
+        first.setdefault(answer.vignette_id, option)
         attempts[answer.vignette_id] = attempts.get(answer.vignette_id, 0) + 1
+    for vid, answer in store.first_answers("choose").items():  # kept apart in the store
+        option = answer.answer.get("option")
+        if vid in first and isinstance(option, str) and OPTION_PATTERN.match(option):
+            first[vid] = option
     return [
-        {"vignette": vid, "option": latest[vid], "attempts": min(attempts[vid], MAX_ATTEMPTS)}
+        {
+            "vignette": vid,
+            "option": latest[vid],
+            "first_option": first[vid],
+            "attempts": min(attempts[vid], MAX_ATTEMPTS),
+        }
         for vid in sorted(latest)
     ]
 
@@ -122,7 +134,7 @@ def build_submission(
     names: Iterable[str] = (),
     submission_id: str | None = None,
 ) -> dict[str, Any]:
-    """The submission for one saved reflection, exactly in the shared format (version 1).
+    """The submission for one saved reflection, exactly in the shared format (version 2).
 
     ``submission_id`` is the id it was shared under before, if any: sent again under the same
     id, the instructor's collect counts it once.

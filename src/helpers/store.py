@@ -77,6 +77,26 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )
         """,
     ),
+    # 3: each exercise's first attempt, kept apart from the later ones (the class view shows
+    # first choices: a latest answer says little once trainees retry until they are right).
+    (
+        """
+        CREATE TABLE first_answers (
+            vignette_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            answer_id INTEGER NOT NULL,
+            answer TEXT NOT NULL,
+            correct INTEGER,
+            created TEXT NOT NULL,
+            PRIMARY KEY (vignette_id, kind)
+        )
+        """,
+        """
+        INSERT INTO first_answers (vignette_id, kind, answer_id, answer, correct, created)
+        SELECT vignette_id, kind, id, answer, correct, created FROM answers
+        WHERE id IN (SELECT MIN(id) FROM answers GROUP BY vignette_id, kind)
+        """,
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -256,20 +276,49 @@ class Store:
     def record_answer(
         self, vignette_id: str, kind: str, answer: dict[str, Any], correct: bool | None = None
     ) -> int:
-        """Save one answer (an attempt, a rating, a practice response...) and return its id."""
+        """Save one answer (an attempt, a rating, a practice response...) and return its id.
+
+        The first answer to each vignette's exercise is also kept on its own, in the same
+        transaction (see :meth:`first_answers`).
+        """
+        values = (
+            vignette_id,
+            kind,
+            json.dumps(answer, ensure_ascii=False, sort_keys=True),
+            None if correct is None else int(bool(correct)),
+            _now(),
+        )
         with self.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO answers (vignette_id, kind, answer, correct, created)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (
-                    vignette_id,
-                    kind,
-                    json.dumps(answer, ensure_ascii=False, sort_keys=True),
-                    None if correct is None else int(bool(correct)),
-                    _now(),
-                ),
+                values,
             )
-            return int(cursor.lastrowid)
+            answer_id = int(cursor.lastrowid)
+            conn.execute(
+                "INSERT OR IGNORE INTO first_answers"
+                " (vignette_id, kind, answer, correct, created, answer_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (*values, answer_id),
+            )
+            return answer_id
+
+    def first_answers(self, kind: str | None = None) -> dict[str, Answer]:
+        """The first answer to each vignette (of one exercise kind, or of any), by vignette id.
+
+        Kept apart from later attempts, so it stays the first whatever is saved afterwards.
+        """
+        query = "SELECT answer_id, vignette_id, kind, answer, correct, created FROM first_answers"
+        params: tuple[Any, ...] = ()
+        if kind is not None:
+            query += " WHERE kind = ?"
+            params = (kind,)
+        with self._connection() as conn:
+            rows = conn.execute(query + " ORDER BY answer_id", params).fetchall()
+        first: dict[str, Answer] = {}
+        for row in rows:
+            first.setdefault(row[1], _answer(row))
+        return first
 
     def answers(self, vignette_id: str | None = None) -> list[Answer]:
         """Saved answers, oldest first; all of them, or one vignette's."""

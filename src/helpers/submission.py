@@ -1,4 +1,4 @@
-"""Read and check one reflection submission file (format version 1).
+"""Read and check one reflection submission file (format version 2, or 1 from before).
 
 The trainee side writes these files (``alliance export``); the instructor side reads them
 (``alliance collect``, the class notebook). Both use this module, so a file is judged the same
@@ -21,7 +21,8 @@ from helpers.schemas import findings, schema_file, show, type_word, validator
 from helpers.store import CHECKINS, GUIDELINES
 
 FORMAT = "alliance-reflection"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # what is written now: each choice has its first_option
+READ_VERSIONS = (1, 2)  # what is still read
 MAX_BYTES = 256 * 1024
 # The rated guidelines and check-ins are the reflection form's; the store defines them once.
 RATING_ITEMS = GUIDELINES
@@ -43,7 +44,7 @@ class SubmissionError(ValueError):
 
 
 def schema_path() -> Path:
-    """The JSON Schema of format version 1 (data/schema/submission.schema.json)."""
+    """The JSON Schema of format versions 1 and 2 (data/schema/submission.schema.json)."""
     return schema_file("submission")
 
 
@@ -198,11 +199,12 @@ def validate_submission(doc: Any) -> None:
             f"format_version {version} is newer than this course understands"
             f" ({FORMAT_VERSION}); update the course"
         )
-    if version != FORMAT_VERSION or type(version) is not int:
+    if version not in READ_VERSIONS or type(version) is not int:
         if "format_version" not in doc:
             raise SubmissionError("missing field 'format_version'")
         raise SubmissionError(
-            f"format_version is {show(version)}; this course reads format_version {FORMAT_VERSION}"
+            f"format_version is {show(version)}; this course reads format_version "
+            + " or ".join(map(str, READ_VERSIONS))
         )
     _raise_schema_errors(doc)
     year, week = int(doc["week"][:4]), int(doc["week"][6:])
