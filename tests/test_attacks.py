@@ -679,3 +679,118 @@ def test_share_refuses_a_drop_folder_that_is_not_the_instructors(
     assert expected in str(refused.value)
     assert list(folder.iterdir()) == []
     assert store.reflection(reflection_id)["shared_as"] is None
+
+
+# ----------------------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_validate_refuses_what_is_not_a_regular_file_without_reading_it(tmp_path, capsys, kind):
+    import subprocess
+    import sys
+
+    if kind == "fifo":
+        target = tmp_path / "pipe.yaml"
+        os.mkfifo(target)
+    else:
+        target = Path("/dev/zero")
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.cli", "validate", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "is not a regular file (a pipe, device or socket)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_sample_without_arguments_never_replaces_a_class_table(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    real = tmp_path / "class.csv"
+    real.write_text("the real class of this term\n")
+    assert main(["sample"]) == 2
+    assert "class.csv already exists and was left as it is" in capsys.readouterr().err
+    assert real.read_text() == "the real class of this term\n"
+    assert not (tmp_path / "sample.json").exists()
+    assert main(["sample", "--force"]) == 0
+    assert real.read_text() != "the real class of this term\n"
+
+
+def test_output_piped_to_head_ends_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for k in range(3000):
+        write_file(drop, f"{k:05d}.json", b"not json")
+    command = f"{sys.executable} -m helpers.cli collect {drop} -o {tmp_path / 'c.csv'} | head -1"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.startswith("rejected 00000.json")
+    assert result.stderr == ""
+
+
+def test_a_private_folder_of_another_account_is_refused_plainly(tmp_path, monkeypatch, capsys):
+    from helpers.paths import PrivateFolderError, alliance_home
+
+    home = tmp_path / "someone-else"
+    home.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        os.chown(home, VICTIM, VICTIM)
+    else:
+        monkeypatch.setattr(os, "geteuid", lambda: os.getuid() + 1)
+    monkeypatch.setenv("ALLIANCE_HOME", str(home))
+    with pytest.raises(PrivateFolderError, match="belongs to another account"):
+        alliance_home()
+    assert main(["export", "--cohort", "FALL26"]) == 1
+    err = capsys.readouterr().err
+    assert "belongs to another account" in err and "Traceback" not in err
+
+    from helpers.reflection import show_my_history, where_my_data_lives
+
+    assert "belongs to another account" in repr(where_my_data_lives())
+    assert "cannot be shown right now" in repr(show_my_history())
+
+
+def test_a_damaged_reflection_row_is_skipped_not_a_traceback(tmp_path, capsys):
+    import sqlite3
+
+    from helpers.reflection import show_my_history
+    from helpers.store import get_store
+
+    store = get_store()
+    good = store.save_reflection(
+        1, "client", dict.fromkeys(RATING_ITEMS, 5), dict.fromkeys(CHECKIN_ITEMS, 5)
+    )
+    bad = store.save_reflection(
+        2, "client", dict.fromkeys(RATING_ITEMS, 6), dict.fromkeys(CHECKIN_ITEMS, 5)
+    )
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("UPDATE reflections SET ratings = '{broken' WHERE id = ?", (bad,))
+    shown = show_my_history(store=store)
+    assert "You have saved 1 reflection" in shown.summary
+    code = main(["export", "--cohort", "FALL26", "--to", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert code == 1 and "Traceback" not in captured.err
+    assert f"Wrote reflection {good}" in captured.out
+    assert "could not be prepared for sharing" in captured.err
+
+
+def test_a_readable_home_is_warned_about_once(tmp_path, monkeypatch, capsys):
+    from helpers import paths
+
+    home = tmp_path / "home-open"
+    home.mkdir()
+    home.chmod(0o755)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(paths, "_WARNED", [])
+    first = paths.exposure_warning()
+    assert first and "other accounts on this server can look into your home folder" in first
+    assert paths.exposure_warning() is None  # once
+    home.chmod(0o750)
+    monkeypatch.setattr(paths, "_WARNED", [])
+    assert paths.exposure_warning() is None

@@ -7,7 +7,9 @@ course folder, so that updating the course never touches it.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -30,18 +32,86 @@ def data_path(*parts: str) -> Path:
     return data_dir().joinpath(*parts)
 
 
+class PrivateFolderError(PermissionError):
+    """The private folder cannot be used; ``strerror`` says why and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(errno.EACCES, message)
+
+
 def alliance_home() -> Path:
     """The trainee's private folder, created with mode 0700 if missing.
 
-    Files inside it are created 0600 by the modules that write them.
+    Files inside it are created 0600 by the modules that write them. Raises
+    PrivateFolderError (an OSError with a plain ``strerror``) when the folder cannot be made
+    or belongs to another account.
     """
     home = Path(os.environ.get("ALLIANCE_HOME") or Path.home() / ".alliance").expanduser()
-    if not home.exists():
-        old = os.umask(0o077)
+    shown = "$ALLIANCE_HOME" if os.environ.get("ALLIANCE_HOME") else "~/.alliance"
+    try:
+        if not home.exists():
+            old = os.umask(0o077)
+            try:
+                home.mkdir(parents=True, mode=0o700, exist_ok=True)
+            finally:
+                os.umask(old)
+        info = home.stat()
+    except OSError as error:
+        raise PrivateFolderError(
+            f"your private folder {shown} cannot be made or opened ({error.strerror or error});"
+            " check that the disk is not full or read-only and that the folder is yours"
+        ) from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise PrivateFolderError(
+            f"your private folder {shown} is not a folder; rename that file so a folder can be"
+            " made there"
+        )
+    if info.st_uid != os.geteuid():
+        raise PrivateFolderError(
+            f"your private folder {shown} belongs to another account, so your answers must not"
+            " go there; ask your instructor or the server's administrator to fix it"
+        )
+    if info.st_mode & 0o077:
         try:
-            home.mkdir(parents=True, mode=0o700, exist_ok=True)
-        finally:
-            os.umask(old)
-    if home.stat().st_mode & 0o077:
-        home.chmod(0o700)
+            home.chmod(0o700)
+        except OSError as error:
+            raise PrivateFolderError(
+                f"your private folder {shown} can be opened by others and cannot be closed"
+                f" ({error.strerror or error}); run chmod 700 on it"
+            ) from None
     return home
+
+
+def course_folder() -> Path | None:
+    """The course checkout the notebooks are opened from (None for an installed copy)."""
+    root = _PACKAGE_DIR.parents[1]
+    return root if (root / "notebooks").is_dir() else None
+
+
+_WARNED: list[str] = []
+
+
+def exposure_warning() -> str | None:
+    """A warning, given once per process, when other accounts can look into the trainee's
+    home folder or into a course folder inside it (notebooks live there), else None."""
+    if _WARNED:
+        return None
+    home = Path.home()
+    open_folders = []
+    try:
+        if home.stat().st_mode & 0o007:
+            open_folders.append("your home folder (~)")
+        course = course_folder()
+        if course is not None and home in course.parents and course.stat().st_mode & 0o004:
+            open_folders.append(f"your course folder (~/{course.relative_to(home).as_posix()})")
+    except OSError:
+        return None
+    if not open_folders:
+        return None
+    message = (
+        f"Warning: other accounts on this server can look into {' and '.join(open_folders)}. "
+        "Ask your instructor to make home folders private (mode 0700 or 0750), or run: "
+        "chmod 700 ~"
+    )
+    _WARNED.append(message)
+    return message

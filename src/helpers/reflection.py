@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from helpers.figures import PALETTE, AccessibleFigure, accessible_figure
-from helpers.paths import alliance_home
+from helpers.paths import alliance_home, exposure_warning
 from helpers.store import (
     CHECKINS,
     GUIDELINES,
@@ -232,7 +232,8 @@ class ReflectionForm(widgets.VBox):
         try:
             self.saved_id = self.store.save_reflection(**values)
         except (ValueError, StoreError, sqlite3.Error, OSError) as error:
-            self.status.value = _status(f"Not saved: {html.escape(str(error))}", ok=False)
+            reason = getattr(error, "strerror", None) or str(error)
+            self.status.value = _status(f"Not saved: {html.escape(reason)}", ok=False)
             return
         self._saved_values = values
         self.share_status.value = ""
@@ -391,20 +392,25 @@ def _store_problem(error: Exception) -> Note:
     else:
         reason = getattr(error, "strerror", None) or str(error) or error.__class__.__name__
         advice = (
-            f"The problem was: {reason}. Check that your private folder "
-            f"{display_path(alliance_home())} exists and that you can write to it, then run "
-            "this cell again. If it keeps happening, tell your instructor."
+            f"The problem was: {reason}. Check that your private folder ({_home_shown()}) "
+            "exists and that you can write to it, then run this cell again. If it keeps "
+            "happening, tell your instructor."
         )
     text = f"Your saved reflections cannot be shown right now. {advice}"
     return Note(text, f'<p role="status">⚠ {html.escape(text)}</p>')
+
+
+def _home_shown() -> str:
+    """The private folder as a trainee may be shown it, without touching it."""
+    return "$ALLIANCE_HOME" if os.environ.get("ALLIANCE_HOME") else "~/.alliance"
 
 
 def show_my_history(*, store: Store | None = None) -> AccessibleFigure | Note:
     """Your own ratings across practice sessions (only you see this; nothing is shared)."""
     try:
         store = store if store is not None else get_store()
-        reflections = store.reflections()
-    except (StoreError, sqlite3.Error, OSError) as error:
+        reflections = [r for r in store.reflections() if _readable(r)]
+    except (StoreError, sqlite3.Error, OSError, ValueError, TypeError, KeyError) as error:
         return _store_problem(error)
     if not reflections:
         text = (
@@ -439,12 +445,30 @@ def show_my_history(*, store: Store | None = None) -> AccessibleFigure | Note:
 # -- where the data lives ----------------------------------------------------------------------
 
 
+def _readable(reflection: dict[str, Any]) -> bool:
+    """Whether a saved reflection has every value a chart needs (a damaged row is skipped)."""
+    try:
+        return (
+            isinstance(reflection["session"], int)
+            and reflection["role"] in ROLE_WORDS
+            and all(isinstance(reflection["ratings"][g], int) for g in GUIDELINES)
+            and all(isinstance(reflection["checkins"][c], int) for c in CHECKINS)
+        )
+    except (KeyError, TypeError):
+        return False
+
+
 def where_my_data_lives() -> Note:
     """Where your answers, reflections and pseudonym are kept, and what leaves that folder."""
-    place = (
-        f"your private folder {display_path(alliance_home())} "
-        "(on the course server or your computer)"
-    )
+    try:
+        shown = display_path(alliance_home())
+    except OSError as error:
+        text = (
+            f"Your private folder cannot be used right now: {error.strerror or error}. Nothing "
+            "you saved before is lost; tell your instructor if this keeps happening."
+        )
+        return Note(text, f'<p role="status">⚠ {html.escape(text)}</p>')
+    place = f"your private folder {shown} (on the course server or your computer)"
     files = [
         ("alliance.sqlite3", "your exercise answers and your saved reflections"),
         ("pseudonym", "your random pseudonym, made once; it is not made from your name"),
@@ -468,4 +492,8 @@ def where_my_data_lives() -> Note:
         f"<p>Your data lives in {html.escape(place)}:</p><ul>{items}</ul>"
         f"<p>{html.escape(closing)}</p>"
     )
+    warning = exposure_warning()
+    if warning:
+        text += "\n" + warning
+        markup += f'<p role="status">⚠ {html.escape(warning)}</p>'
     return Note(text, markup)

@@ -263,9 +263,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", type=Path, default=Path("class.csv"), help="where to write class.csv"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file (the table and sample.json next to it)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    taken = [p for p in (args.output, args.output.parent / SAMPLE_META) if p.exists()]
+    if taken and not args.force:
+        listed = " and ".join(str(p) for p in taken)
+        print(
+            f"alliance sample: {listed} already exists and was left as it is (it may be a real"
+            " class); give another file with -o, or add --force to replace it",
+            file=sys.stderr,
+        )
+        return 2
     try:
         path = write_sample(args.output, args.seed, args.students, args.sessions, args.cohort)
     except ValueError as error:

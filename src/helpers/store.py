@@ -396,8 +396,8 @@ class Store:
                 "id": r[0],
                 "session": r[1],
                 "role": r[2],
-                "ratings": json.loads(r[3]),
-                "checkins": json.loads(r[4]),
+                "ratings": _json_or_none(r[3]),
+                "checkins": _json_or_none(r[4]),
                 "text": r[5],
                 "share_text": bool(r[6]),
                 "created": r[7],
@@ -414,6 +414,14 @@ class Store:
             )
             if cursor.rowcount != 1:
                 raise KeyError(f"There is no reflection number {reflection_id}.")
+
+
+def _json_or_none(text: Any) -> Any:
+    """A saved JSON value, or None for a damaged one (the row stays saved; readers skip it)."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 _stores: dict[Path, Store] = {}

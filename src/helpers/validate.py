@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import stat
 import sys
 from collections import Counter
 from pathlib import Path
@@ -55,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
             files.append(path)
         else:
             return _unusable(f"no such file or folder: '{path}'")
+    for file in files:
+        problem = _unreadable(file)
+        if problem:
+            return _unusable(problem)
     crisis = [f for f in files if f.parent.name == "crisis"]
     bank, problems = validate_files([f for f in files if f not in crisis])
     if not args.paths and data_path("crisis").is_dir():
@@ -71,6 +76,19 @@ def run(args: argparse.Namespace) -> int:
             print(problem)
         print(verdict(bank, problems))
     return 1 if errors or coach_status or skills_problems else 0
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why a file must not be read at all: not a regular file (a pipe would never end, a
+    device such as /dev/zero never stops giving bytes); None when it may be. The bank checks
+    the size of a regular file before reading it."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        return f"'{path}' cannot be read ({error.strerror or error})"
+    if not stat.S_ISREG(info.st_mode):
+        return f"'{path}' is not a regular file (a pipe, device or socket); give a .yaml file"
+    return None
 
 
 def verdict(bank: Bank, problems: list) -> str:
