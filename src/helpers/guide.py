@@ -32,11 +32,13 @@ NOTEBOOKS: tuple[tuple[str, str], ...] = (
     ("05", "keep-the-focus-on-the-client"),
     ("06", "repair-ruptures"),
     ("07", "hold-boundaries"),
+    ("08", "work-with-risk"),
     ("10", "reflect-and-share"),
     ("11", "class-reflections"),
 )
 TOPIC_ORDER = (
-    "alliance", "safety", "care", "understanding", "focus", "rupture", "boundaries", "culture",
+    "alliance", "safety", "care", "understanding", "focus", "rupture", "boundaries", "risk",
+    "culture",
 )  # fmt: skip
 GUIDE_NAME = "instructor-guide.md"
 
