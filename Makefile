@@ -15,7 +15,7 @@ LAB_PORT ?= 8888
 .PHONY: help setup lab test test-fast outputs bench lint format guide clean
 
 help:
-	@echo "make lab      set up (first time) and open the course in JupyterLab"
+	@echo "make lab      set up (first time) and open the course (trainee view; JupyterLab at /lab)"
 	@echo "make test     set up (first time) and run every test"
 	@echo "make outputs  re-execute every notebook and store its outputs"
 	@echo "make bench    measure the course against its baselines (writes docs/performance.md)"
@@ -44,11 +44,12 @@ $(NODE_STAMP): package.json package-lock.json
 
 setup: $(SETUP_STAMP)
 
-# The course's own notebooks are trusted, so their stored widgets show before anything runs.
+# The trainee view opens first: each notebook as a page that runs when it opens, code hidden
+# (Voilà, at /voila/render/...). JupyterLab is on the same server at /lab, one click away.
 lab: setup
 	$(BIN)/jupyter trust notebooks/*.ipynb
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
-		--LabApp.default_url=/lab/tree/00-start-here.ipynb \
+		--LabApp.default_url=/voila/render/00-start-here.ipynb \
 		$(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: setup $(NODE_STAMP)

@@ -37,6 +37,7 @@ REQUIRED = {
     "playwright",
     "jupyterhub",
     "nbgitpuller",
+    "voila",
 }
 
 

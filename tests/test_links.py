@@ -37,8 +37,20 @@ def test_one_link_for_the_course_and_one_per_notebook_in_order(capsys):
         assert query == {
             "repo": ["https://github.com/dept/alliance-lab"],
             "branch": ["spring"],
-            "urlpath": [f"lab/tree/alliance-lab/notebooks/{name}"],
+            "urlpath": [f"voila/render/alliance-lab/notebooks/{name}"],
         }
+    whole = parse_qs(urlsplit(lines[0].split()[-1]).query)["urlpath"]
+    assert whole == [f"voila/render/alliance-lab/notebooks/{notebooks[0]}"]  # the start page
+
+
+def test_lab_links_open_jupyterlab(capsys):
+    args = ["link", "--hub", "https://h.edu", "--repo", "https://github.com/d/course", "--lab"]
+    assert main(args) == 0
+    first, second = capsys.readouterr().out.splitlines()[:2]
+    assert parse_qs(urlsplit(first.split()[-1]).query)["urlpath"] == ["lab/tree/course/notebooks"]
+    assert parse_qs(urlsplit(second.split()[-1]).query)["urlpath"] == [
+        f"lab/tree/course/notebooks/{course_notebooks()[0]}"
+    ]
 
 
 def test_targetpath_changes_the_folder_opened():
@@ -52,12 +64,14 @@ def test_targetpath_changes_the_folder_opened():
     query = parse_qs(urlsplit(link).query)
     assert label == "whole course"
     assert query["targetpath"] == ["alliance"]
-    assert query["urlpath"] == ["lab/tree/alliance/notebooks"]
+    assert query["urlpath"] == ["voila/render/alliance/notebooks/00-start-here.ipynb"]
 
 
 def test_default_folder_is_the_last_part_of_the_repository_url():
     _, (_, link) = course_links("http://h", "file:///srv/course.git", "main", ["01-a.ipynb"])
-    assert parse_qs(urlsplit(link).query)["urlpath"] == ["lab/tree/course.git/notebooks/01-a.ipynb"]
+    assert parse_qs(urlsplit(link).query)["urlpath"] == [
+        "voila/render/course.git/notebooks/01-a.ipynb"
+    ]
 
 
 def test_binder_links_need_a_github_repository(capsys):

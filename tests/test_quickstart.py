@@ -1,4 +1,5 @@
-"""The README's first command: `make lab` serves the course with the start page ready."""
+"""The README's first command: `make lab` serves the course: the trainee view's start page
+first, JupyterLab one click away."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get(url: str) -> tuple[int, bytes]:
+def get(url: str, timeout: float = 5) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status, response.read()
     except OSError:
         return 0, b""
@@ -61,6 +62,10 @@ def test_make_lab_serves_the_start_page(tmp_path):
         assert notebook["cells"][0]["source"].startswith("# Start here")
         status, page = get(f"{base}/lab/tree/00-start-here.ipynb?token=quickstart")
         assert status == 200 and b"JupyterLab" in page
+        # the server's front page is the start page in the trainee view, run and rendered
+        status, page = get(f"{base}/?token=quickstart", timeout=90)
+        assert status == 200, "the trainee view's start page did not open"
+        assert b"Start here" in page and b"voila" in page
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

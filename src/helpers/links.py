@@ -1,8 +1,10 @@
 """``alliance link``: nbgitpuller links that hand the course out on a JupyterHub.
 
 A trainee who opens a link logs in to the hub, which clones the course into their home folder
-(or pulls the latest version, keeping their own edits) and opens the notebook. The links follow
-the numbered order of the notebooks.
+(or pulls the latest version, keeping their own edits) and opens the notebook in the trainee
+view: a page that runs when it opens, with the code hidden (Voilà). ``--lab`` prints links that
+open JupyterLab instead. The links follow the numbered order of the notebooks; the whole-course
+link opens the start page, which links every notebook.
 """
 
 from __future__ import annotations
@@ -29,16 +31,28 @@ def pull_link(hub: str, repo: str, branch: str, urlpath: str, targetpath: str | 
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{urlencode(query, quote_via=quote)}"
 
 
+TRAINEE_VIEW = "voila/render"
+LAB = "lab/tree"
+
+
 def course_links(
-    hub: str, repo: str, branch: str, notebooks: list[str], targetpath: str | None = None
+    hub: str,
+    repo: str,
+    branch: str,
+    notebooks: list[str],
+    targetpath: str | None = None,
+    view: str = TRAINEE_VIEW,
 ) -> list[tuple[str, str]]:
-    """``(label, link)`` for the whole course, then one per notebook, in course order."""
-    folder = targetpath or clone_folder(repo)
-    links = [
-        ("whole course", pull_link(hub, repo, branch, f"lab/tree/{folder}/notebooks", targetpath))
-    ]
+    """``(label, link)`` for the whole course, then one per notebook, in course order.
+
+    In the trainee view the whole course is its start page (the first notebook); in JupyterLab
+    it is the notebooks folder.
+    """
+    folder = f"{targetpath or clone_folder(repo)}/notebooks"
+    whole = f"{view}/{folder}/{notebooks[0]}" if view == TRAINEE_VIEW else f"{view}/{folder}"
+    links = [("whole course", pull_link(hub, repo, branch, whole, targetpath))]
     links += [
-        (name, pull_link(hub, repo, branch, f"lab/tree/{folder}/notebooks/{name}", targetpath))
+        (name, pull_link(hub, repo, branch, f"{view}/{folder}/{name}", targetpath))
         for name in notebooks
     ]
     return links
@@ -71,6 +85,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--targetpath", help="folder in each home to clone into")
     parser.add_argument("--notebooks", type=Path, help="notebooks folder (default: the course's)")
     parser.add_argument("--binder", action="store_true", help="print Binder launch links instead")
+    parser.add_argument(
+        "--lab",
+        action="store_true",
+        help="links that open JupyterLab (default: the trainee view, which hides the code)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
         if not args.hub or urlsplit(args.hub).scheme not in {"http", "https"}:
             print("alliance link: give the hub's address with --hub https://... (or use --binder)")
             return 2
-        links = course_links(args.hub, args.repo, args.branch, notebooks, args.targetpath)
+        view = LAB if args.lab else TRAINEE_VIEW
+        links = course_links(args.hub, args.repo, args.branch, notebooks, args.targetpath, view)
     width = max(len(label) for label, _ in links)
     for label, link in links:
         print(f"{label:<{width}}  {link}")
