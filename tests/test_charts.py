@@ -184,7 +184,7 @@ def test_choices_summary_reports_the_best_response():
 
 def test_every_view_says_synthetic_at_the_top_and_has_prompts():
     report = class_report(small_class())
-    assert len(report.charts) == 5
+    assert len(report.charts) == len(CHARTS) == 7
     for chart in report.charts:
         assert repr(chart).startswith("Synthetic sample class, not real trainees")
         assert chart._repr_html_().startswith("<p><strong>Synthetic sample class")
@@ -247,11 +247,13 @@ def test_handout_has_a_title_page_and_a_page_and_png_per_chart(tmp_path):
     assert pdf == tmp_path / "handout" / HANDOUT_PDF
     assert _pages(pdf) == 1 + len(CHARTS)
     assert sorted(p.name for p in pdf.parent.glob("*.png")) == [
-        "01-profile.png",
-        "02-change.png",
-        "03-self-vs-partner.png",
-        "04-choices.png",
-        "05-checkins.png",
+        "01-skills.png",
+        "02-first-choices.png",
+        "03-profile.png",
+        "04-change.png",
+        "05-self-vs-partner.png",
+        "06-choices.png",
+        "07-checkins.png",
     ]
     record = json.loads((pdf.parent / SNAPSHOT_FILE).read_text())
     assert set(record) == {"n", "id"} and record["n"] == 12

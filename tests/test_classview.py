@@ -396,20 +396,30 @@ def test_f1_no_pseudonym_or_text_reaches_any_view():
         builder.reflection(trainee(i), 1, "counselor", 7, 5, {"focus-01": "b"})
         builder.reflection(trainee(i), 1, "client", 6, 5)
     frame = builder.frame()
-    frame["text"] = "I told my partner about my divorce"
+    frame["text"] = "I told my partner about my divorce (comment-marker-7f3a)"
     views = aggregate_all(frame)
     rendered = " ".join(
         view.table.to_string() + " ".join(map(str, view.notes)) for view in views.values()
     )
     assert "trainee-token" not in rendered
-    assert "divorce" not in rendered
+    assert "comment-marker-7f3a" not in rendered
     assert all("pseudonym" not in view.table.columns for view in views.values())
 
 
 def test_aggregate_all_returns_every_view_from_a_plain_frame():
     views = aggregate_all(load_class().frame.astype(str))
-    assert set(views) == {"profile", "change", "self_vs_partner", "choices", "checkins"}
-    assert all(view.n == 30 for view in views.values())
+    assert set(views) == {
+        "skills",
+        "first_choices",
+        "profile",
+        "change",
+        "self_vs_partner",
+        "choices",
+        "checkins",
+    }
+    assert all(view.n == 30 for name, view in views.items() if name != "skills")
+    # the sample's skills scores are shared by most trainees, not all: a choice, like in class
+    assert 20 <= views["skills"].n < 30
 
 
 def test_what_was_hidden_reads_plainly():

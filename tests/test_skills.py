@@ -170,9 +170,12 @@ def test_finishing_shows_each_reply_what_the_coach_noticed_and_the_total(store):
     assert "reflection, open question" in shown
     assert task.steps.layout.display == "none"
     assert skills.finished_stages(store) == {"before": task.form}
-    assert skills.shareable_scores(store, simple_labeller) == {
-        "before": {"form": task.form, "score": 32}
-    }
+    assert skills.shareable_scores(store) == {}, "nothing is shared unless the trainee chooses"
+    task.share.value = True
+    assert "never my replies" in task.share.description
+    assert skills.shareable_scores(store) == {"before": {"form": task.form, "score": 32}}
+    task.share.value = False
+    assert skills.shareable_scores(store) == {}
 
 
 def test_the_end_of_course_stage_uses_the_other_form(store):
@@ -181,14 +184,17 @@ def test_the_end_of_course_stage_uses_the_other_form(store):
     after = SkillsTask("after", store, "token-for-a-trainee-3", simple_labeller)
     assert after.form != before.form
     answer_all(after, "So you feel torn. How do you see it?")
-    scores = skills.shareable_scores(store, simple_labeller)
-    assert scores["before"]["score"] == 8 and scores["after"]["score"] == 32
+    assert skills.stage_score(store, "before") == 8
+    assert skills.stage_score(store, "after") == 32
+    after.share.value = True
+    assert set(skills.shareable_scores(store)) == {"before", "after"}
 
 
 def test_what_may_be_shared_never_holds_the_replies(store):
     task = SkillsTask("before", store, "token-for-a-trainee-4", simple_labeller)
     answer_all(task, "A very private sentence about my own life.")
-    shared = repr(skills.shareable_scores(store, simple_labeller))
+    task.share.value = True
+    shared = repr(skills.shareable_scores(store))
     assert "private sentence" not in shared
 
 

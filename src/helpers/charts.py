@@ -50,6 +50,21 @@ COARSE_BAND_COLOURS = ["#D55E00", "#F0E442", "#0072B2"]
 MARKERS = ["o", "s", "^", "D"]
 
 PROMPTS: dict[str, list[str]] = {
+    "skills": [
+        "Which kinds of moment (an angry client, a hint of suicide, a request for advice) still "
+        "pull replies toward advice or reassurance? What would a first reply look like instead?",
+        "The score counts kinds of response, not warmth or timing. What does it miss that a "
+        "supervisor watching a recording would see?",
+        "Read your own two snapshots side by side (notebook 10): which change are you proudest of?",
+    ],
+    "first_choices": [
+        "On which vignettes was the first answer most often not the best one? What made the "
+        "tempting option tempting?",
+        "What did the best response do for the alliance (goal, task, bond) that the first "
+        "instinct did not?",
+        "First answers are closer to what happens in the room than answers after feedback. "
+        "Where would you want more practice?",
+    ],
     "profile": [
         "Which guideline did the class find hardest to offer, seen from the client's chair? "
         "What makes it hard in a practice session?",
@@ -83,6 +98,8 @@ PROMPTS: dict[str, list[str]] = {
 }
 
 HEADINGS = {
+    "skills": "Skills snapshot before and after the course",
+    "first_choices": "First answers on the vignettes",
     "profile": "Class profile on the four guidelines",
     "change": "Change across practice sessions",
     "self_vs_partner": "Self-ratings and partner ratings",
@@ -821,12 +838,28 @@ def checkins_alt(view: View) -> str:
 
 # how each view of helpers.classview is drawn, summarised and described
 CHARTS: dict[str, tuple[Callable, Callable, Callable]] = {
+    "skills": (
+        lambda view, data: _growth().draw_skills(view, data),
+        lambda view: _growth().skills_summary(view),
+        lambda view: _growth().skills_alt(view),
+    ),
+    "first_choices": (
+        lambda view, data: _growth().draw_first_choices(view, data),
+        lambda view: _growth().first_choices_summary(view),
+        lambda view: _growth().first_choices_alt(view),
+    ),
     "profile": (draw_profile, profile_summary, profile_alt),
     "change": (draw_change, change_summary, change_alt),
     "self_vs_partner": (draw_self_vs_partner, self_partner_summary, self_partner_alt),
     "choices": (draw_choices, choices_summary, choices_alt),
     "checkins": (draw_checkins, checkins_summary, checkins_alt),
 }
+
+
+def _growth():
+    from helpers import growth
+
+    return growth
 
 
 def make_chart(name: str, data: ClassData | str | os.PathLike[str] | None = None) -> ClassChart:
@@ -856,6 +889,16 @@ def _refused_chart(view: View, data: ClassData) -> Figure:
 
 def _refused_text(view: View) -> str:
     return view.refused
+
+
+def show_skills(data: ClassData | str | None = None) -> ClassChart:
+    """The class's skills snapshot before and after the course, for trainees who shared both."""
+    return make_chart("skills", data)
+
+
+def show_first_choices(data: ClassData | str | None = None) -> ClassChart:
+    """Per vignette, the share of trainees whose first answer was the best response."""
+    return make_chart("first_choices", data)
 
 
 def show_profile(data: ClassData | str | None = None) -> ClassChart:

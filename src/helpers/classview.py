@@ -37,7 +37,9 @@ SYNTHETIC_COHORT = "SYNTHETIC"
 HIDDEN = "hidden (n<5)"  # the status of a hidden cell; its numbers are NaN
 COARSE = "coarse"
 SHOWN = "shown"
-MEASURES = ("guideline", "checkin", "choice")
+MEASURES = ("guideline", "checkin", "choice", "skills")
+SKILLS_STAGES = ("before", "after")
+SKILLS_MAX = 32  # the skills snapshot: eight moments of 0-4 points (helpers.skills)
 ROLES = ("counselor", "client")
 ENV_CLASS_DATA = "ALLIANCE_CLASS_DATA"
 SAMPLE_LABEL = "embedded synthetic sample"
@@ -294,7 +296,11 @@ def validate_frame(frame: pd.DataFrame, name: str = "class.csv") -> pd.DataFrame
                 name, column, bad, text[column].iloc[bad], f"not one of {', '.join(allowed)}"
             )
     measure = text["measure"]
-    for kind, items in (("guideline", GUIDELINES), ("checkin", CHECKINS)):
+    for kind, items in (
+        ("guideline", GUIDELINES),
+        ("checkin", CHECKINS),
+        ("skills", SKILLS_STAGES),
+    ):
         bad = _first_bad((measure == kind) & ~text["item"].isin(items))
         if bad is not None:
             raise _row_error(
@@ -306,9 +312,11 @@ def validate_frame(frame: pd.DataFrame, name: str = "class.csv") -> pd.DataFrame
         raise _row_error(name, "session", bad, frame["session"].iloc[bad], "not a session number")
     rated = (measure != "choice").to_numpy()
     score = pd.to_numeric(frame["score"], errors="coerce")
-    bad = _first_bad(rated & ~(score.notna() & score.between(0, 10)).to_numpy())
+    top = np.where(measure == "skills", SKILLS_MAX, 10)
+    bad = _first_bad(rated & ~(score.notna() & (score >= 0) & (score <= top)).to_numpy())
     if bad is not None:
-        raise _row_error(name, "score", bad, frame["score"].iloc[bad], "not a number 0–10")
+        expected = f"not a number 0–{top[bad]}"
+        raise _row_error(name, "score", bad, frame["score"].iloc[bad], expected)
     chosen = ~rated
     bad = _first_bad(chosen & (text["option"] == "").to_numpy())
     if bad is not None:
@@ -335,6 +343,12 @@ def validate_frame(frame: pd.DataFrame, name: str = "class.csv") -> pd.DataFrame
             "score": score.where(rated).astype("float32"),
             "option": text["option"].astype("category"),
             "attempts": attempts.where(chosen).astype("float32"),
+            # first answers (format 2); empty where a file or an older table has none
+            "first_option": (
+                frame["first_option"].astype(str).str.strip()
+                if "first_option" in frame.columns
+                else pd.Series("", index=frame.index)
+            ).astype("category"),
         }
     )
     return latest_per_trainee(compact)
@@ -739,7 +753,21 @@ def _dedupe(notes: list[Note]) -> list[Note]:
     return list(dict.fromkeys(notes))
 
 
+def _skills_table(data: ClassData | pd.DataFrame | None = None) -> View:
+    from helpers.growth import skills_table
+
+    return skills_table(data)
+
+
+def _first_choices_table(data: ClassData | pd.DataFrame | None = None) -> View:
+    from helpers.growth import first_choices_table
+
+    return first_choices_table(data)
+
+
 VIEWS = {
+    "skills": _skills_table,
+    "first_choices": _first_choices_table,
     "profile": profile_table,
     "change": change_table,
     "self_vs_partner": self_partner_table,
@@ -770,6 +798,8 @@ def view_of(name: str, data: ClassData) -> View:
 RELEASES = "releases"  # folder in the instructor's ALLIANCE_HOME: one log per class
 # the rows each view draws on: (measure, role or None for both)
 VIEW_ROWS = {
+    "skills": ("skills", None),
+    "first_choices": ("choice", None),
     "profile": ("guideline", "client"),
     "change": ("guideline", "client"),
     "self_vs_partner": ("guideline", None),
@@ -900,6 +930,8 @@ class HiddenReport:
 
 
 VIEW_TITLES = {
+    "skills": "skills snapshot before and after",
+    "first_choices": "first answers on the vignettes",
     "profile": "class profile",
     "change": "change across sessions",
     "self_vs_partner": "self vs partner",

@@ -435,7 +435,8 @@ def class_rows(submissions: Iterable[dict]) -> list[tuple[Any, ...]]:
 
     A row per rating (measure ``guideline``), per check-in (``checkin``) and per choice
     (``choice``: item = vignette id, option, attempts and first_option set, score empty;
-    first_option is empty for a format-version-1 file, which did not record it).
+    first_option is empty for a format-version-1 file, which did not record it) and per shared
+    skills snapshot (``skills``: item = before or after, score 0-32, option = the form).
     """
     rows: list[tuple[Any, ...]] = []
     for doc in submissions:
@@ -451,6 +452,10 @@ def class_rows(submissions: Iterable[dict]) -> list[tuple[Any, ...]]:
             head
             + ("choice", c["vignette"], None, c["option"], c["attempts"], c.get("first_option"))
             for c in doc["choices"]
+        )
+        rows.extend(
+            head + ("skills", stage, taken["score"], taken["form"], None, None)
+            for stage, taken in sorted(doc.get("skills", {}).items())
         )
     return rows
 

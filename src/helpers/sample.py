@@ -45,6 +45,9 @@ _CHECKIN_START = np.array([4.2, 3.6, 4.0])
 _CHECKIN_GROWTH = np.array([2.4, 2.0, 2.8])
 _MISS_RATE = 0.10
 _MAX_VIGNETTES = 4
+_SKILLS_BEFORE = 15.0  # skills snapshot (0-32) before the course
+_SKILLS_GAIN = 4.0  # and its average rise by the end
+_SKILLS_SHARED = 0.85  # share of trainees who choose to share their scores
 
 # Used only when the vignette bank has no choose vignettes: made-up ids, clearly not real ones.
 FALLBACK_VIGNETTES: dict[str, list[tuple[str, bool]]] = {
@@ -137,6 +140,7 @@ def generate_class(
     }
 
     rows: list[list[object]] = []
+    counselor_heads: dict[int, list[list[object]]] = {}
 
     def submission(student: int, session: int, role: str) -> list[object]:
         """The columns every row of one reflection shares."""
@@ -162,6 +166,7 @@ def generate_class(
                 if vignette_session[vignette.id] == session:
                     option, attempts, first = _choose(rng, vignette)
                     rows.append(head + ["choice", vignette.id, "", option, attempts, first])
+            counselor_heads.setdefault(int(counselor), []).append(head)
             # the partner, in the client's chair, rates the same session
             head = submission(client, session, "client")
             partner = _scores(level[counselor] + rng.normal(0, 0.9, 4))
@@ -171,8 +176,31 @@ def generate_class(
             ]
             rows += _checkin_rows(rng, head, client, progress, pace, checkin_level)
 
+    rows += _skills_rows(np.random.default_rng([seed, 1]), counselor_heads)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
+
+
+def _skills_rows(
+    rng: np.random.Generator, heads: dict[int, list[list[object]]]
+) -> list[list[object]]:
+    """Skills-snapshot scores, shared by most trainees: the "before" score with their first
+    reflection as counselor, both scores with their last (as a real trainee's later
+    reflections repeat what they chose to share). Drawn from their own generator, so the
+    rest of the class is the same with or without them."""
+    rows: list[list[object]] = []
+    for student in sorted(heads):
+        own = heads[student]
+        before = int(np.clip(np.rint(rng.normal(_SKILLS_BEFORE, 4.0)), 0, 32))
+        after = int(np.clip(np.rint(before + rng.normal(_SKILLS_GAIN, 3.5)), 0, 32))
+        first_form, second_form = ("A", "B") if rng.random() < 0.5 else ("B", "A")
+        if rng.random() >= _SKILLS_SHARED:
+            continue
+        rows.append(own[0] + ["skills", "before", before, first_form, "", ""])
+        if len(own) > 1:
+            rows.append(own[-1] + ["skills", "before", before, first_form, "", ""])
+            rows.append(own[-1] + ["skills", "after", after, second_form, "", ""])
+    return rows
 
 
 def _checkin_rows(

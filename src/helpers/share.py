@@ -36,6 +36,7 @@ from typing import Any
 
 from helpers.files import fsync_dir
 from helpers.scrub import load_roster, scrub
+from helpers.skills import shareable_scores
 from helpers.store import (
     CHECKINS,
     GUIDELINES,
@@ -152,6 +153,9 @@ def build_submission(
         "checkins": {name: int(reflection["checkins"][name]) for name in CHECKINS},
         "choices": choices_summary(store),
     }
+    skills = shareable_scores(store)  # only if the trainee chose to share them
+    if skills:
+        submission["skills"] = skills
     text = reflection.get("text") or ""
     if reflection.get("share_text") and text.strip():
         submission["text"] = scrub(text.strip(), names)[:MAX_SHARED_TEXT]

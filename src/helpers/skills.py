@@ -47,6 +47,7 @@ PULLS_FOCUS = ("advice", "reassurance", "self_focus", "judgement")
 REPAIR_KINDS = ("hostile", "rupture", "testing")
 RISK_KIND = "risk"
 ANSWER_KIND = "skills"
+CONSENT_KEY = "skills:share"
 STAGE_TITLES = {"before": "before the course", "after": "at the end of the course"}
 # A direct, plain question about suicide or ending one's life (the course teaches asking in
 # plain words; notebook 08).
@@ -217,15 +218,19 @@ def saved_replies(store: Any) -> dict[str, dict[str, Any]]:
     return latest
 
 
-def finished_stages(store: Any) -> dict[str, str]:
-    """The stages the trainee finished, with the form of each."""
-    done: dict[str, str] = {}
+def _finished_records(store: Any) -> dict[str, dict[str, Any]]:
+    done: dict[str, dict[str, Any]] = {}
     for answer in store.answers():
         if answer.kind == ANSWER_KIND and answer.readable and answer.answer.get("finished"):
             stage, form = answer.answer.get("stage"), answer.answer.get("form")
             if stage in STAGES and form in FORMS:
-                done[str(stage)] = str(form)
+                done[str(stage)] = dict(answer.answer)
     return done
+
+
+def finished_stages(store: Any) -> dict[str, str]:
+    """The stages the trainee finished, with the form of each."""
+    return {stage: str(record["form"]) for stage, record in _finished_records(store).items()}
 
 
 def stage_form(store: Any, stage: str, pseudonym: str) -> str:
@@ -253,15 +258,31 @@ def stage_result(
     return form, scored
 
 
-def shareable_scores(store: Any, labeller: Labeller | None = None) -> dict[str, dict[str, Any]]:
-    """What a trainee may share: each finished stage's form and score, never the replies."""
+def shareable_scores(store: Any) -> dict[str, dict[str, Any]]:
+    """What a trainee shares if they chose to: each finished stage's form and score, never
+    the replies (empty when they did not choose to share)."""
+    if not share_consent(store):
+        return {}
     shared: dict[str, dict[str, Any]] = {}
-    for stage in STAGES:
-        result = stage_result(store, stage, labeller)
-        if result is not None:
-            form, scored = result
-            shared[stage] = {"form": form, "score": form_score(scored)}
+    for stage, record in _finished_records(store).items():
+        score = record.get("score")
+        if isinstance(score, int) and 0 <= score <= ITEM_POINTS * len(load_forms()[record["form"]]):
+            shared[stage] = {"form": str(record["form"]), "score": score}
     return shared
+
+
+def share_consent(store: Any) -> bool:
+    """Whether the trainee chose to share their skills scores with a reflection."""
+    choice = False
+    for answer in store.answers(CONSENT_KEY):
+        if answer.kind == ANSWER_KIND and answer.readable:
+            choice = bool(answer.answer.get("share"))
+    return choice
+
+
+def set_share_consent(store: Any, share: bool) -> str:
+    """Record the trainee's choice; return '' or one plain sentence saying what went wrong."""
+    return _record(store, CONSENT_KEY, {"share": bool(share)})
 
 
 def save_reply(store: Any, stage: str, moment: Moment, response: str, seconds: float) -> str:
@@ -279,9 +300,18 @@ def save_reply(store: Any, stage: str, moment: Moment, response: str, seconds: f
     )
 
 
-def save_finished(store: Any, stage: str, form: str) -> str:
-    """Mark a stage finished; return '' or one plain sentence saying what went wrong."""
-    return _record(store, f"skills:{stage}", {"stage": stage, "form": form, "finished": True})
+def save_finished(store: Any, stage: str, form: str, score: int | None = None) -> str:
+    """Mark a stage finished, with its score once the coach has read it; return '' or one
+    plain sentence saying what went wrong."""
+    return _record(
+        store, f"skills:{stage}", {"stage": stage, "form": form, "finished": True, "score": score}
+    )
+
+
+def stage_score(store: Any, stage: str) -> int | None:
+    """The score saved when a stage was finished, if the coach could read it then."""
+    score = _finished_records(store).get(stage, {}).get("score")
+    return score if isinstance(score, int) else None
 
 
 def _record(store: Any, key: str, answer: dict[str, Any]) -> str:

@@ -23,6 +23,13 @@ BOTH_STAGES_NOTE = (
     "questions. It is still one short task read by a coach that makes mistakes: read your own "
     "words side by side, and take them to supervision.</p>"
 )
+SHARE_LABEL = (
+    "Share my skills scores (the form letter and the score, never my replies) when I share a "
+    "reflection in notebook 10"
+)
+SHARE_ON = (
+    "Your scores go with the next reflection you share; your replies stay in your private folder."
+)
 FINISH = "Finish and see what the coach noticed"
 LABEL_WORDS = {
     "reflection": "reflection",
@@ -154,10 +161,20 @@ class SkillsTask(widgets.VBox):
         self.forward.on_click(lambda _: self._move(+1))
         self.saved_note = widgets.HTML(status(""), layout=full_width())
         self.results = widgets.HTML(layout=full_width())
+        self.share = widgets.Checkbox(
+            value=False,
+            description=SHARE_LABEL,
+            indent=False,
+            layout=widgets.Layout(width="100%", display="none"),
+        )
+        self.share.observe(self._on_share, names="value")
+        self.share_note = widgets.HTML(status(""), layout=full_width())
         self.steps = widgets.VBox(
             [self.moment_view, self.reply, widgets.HBox([self.back, self.forward]), self.saved_note]
         )
-        super().__init__([title, self.steps, self.results], layout=full_width())
+        super().__init__(
+            [title, self.steps, self.results, self.share, self.share_note], layout=full_width()
+        )
         self.add_class("alliance-skills")
         if self.stage in skills.finished_stages(store):
             self._show_results()
@@ -232,7 +249,24 @@ class SkillsTask(widgets.VBox):
         if result is None:
             return
         form, scored = result
+        score = skills.form_score(scored)
+        if skills.stage_score(self.store, self.stage) != score:
+            skills.save_finished(self.store, self.stage, form, score)
         self.results.value = results_html(self.stage, form, scored)
+        self.share.unobserve(self._on_share, names="value")
+        self.share.value = skills.share_consent(self.store)
+        self.share.observe(self._on_share, names="value")
+        self.share.layout.display = None
+
+    def _on_share(self, change: Any) -> None:
+        problem = skills.set_share_consent(self.store, bool(change["new"]))
+        self.share_note.value = status(
+            _escape(problem)
+            if problem
+            else SHARE_ON
+            if change["new"]
+            else "Your skills scores will not be shared."
+        )
 
 
 def skills_task(stage: str = "before") -> widgets.Widget:

@@ -1,0 +1,155 @@
+"""What the class view says about skill: the skills snapshot and first answers, with the
+privacy rules every class view follows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import skills
+from helpers.classview import COARSE, HIDDEN, SHOWN, ClassData, validate_frame, view_of
+from helpers.collect import CLASS_COLUMNS, class_rows
+from helpers.growth import first_choices_table, skills_table
+from helpers.share import build_submission
+from helpers.store import Store
+from helpers.submission import validate_submission
+
+DEMO = "demo-01"  # the sample's made-up choose vignette: option b is the best response
+
+
+def row(trainee: str, session: int, measure: str, item: str, **values) -> dict:
+    base = dict.fromkeys(CLASS_COLUMNS, "")
+    base.update(
+        submission_id=f"{abs(hash((trainee, session, measure, item))):032x}"[:32],
+        pseudonym=f"pseudonym-of-{trainee}-xyz",
+        trainee=trainee,
+        cohort="FALL26",
+        week="2026-W45",
+        session=str(session),
+        role="counselor",
+        measure=measure,
+        item=item,
+    )
+    base.update({k: str(v) for k, v in values.items()})
+    return base
+
+
+def skills_class(pairs: list[tuple[int, int]], before_only: int = 0) -> pd.DataFrame:
+    rows = []
+    for i, (before, after) in enumerate(pairs):
+        rows.append(row(f"t{i}", 1, "skills", "before", score=before, option="A"))
+        rows.append(row(f"t{i}", 3, "skills", "after", score=after, option="B"))
+    for j in range(before_only):
+        rows.append(row(f"only{j}", 1, "skills", "before", score=10, option="B"))
+    return validate_frame(pd.DataFrame(rows))
+
+
+def test_skills_are_hidden_until_five_trainees_shared_both_snapshots():
+    view = skills_table(skills_class([(10, 20)] * 4, before_only=10))
+    assert view.n == 4 and view.suppressed
+    assert "fewer than 5 trainees" in str(view.notes[0])
+
+
+def test_skills_pair_each_trainee_and_coarsen_below_ten():
+    view = skills_table(skills_class([(10, 14), (12, 12), (8, 16), (20, 18), (15, 25)]))
+    table = view.table.set_index("stage")
+    assert view.n == 5 and not view.suppressed
+    assert table.loc["before", "median"] == 12 and table.loc["after", "median"] == 16
+    stats = view.stats.iloc[0]
+    assert stats["median_change"] == 4
+    assert pd.isna(stats["rose"]) and stats["rose_label"] == "40–60 %"  # 3 of 5 rose
+    assert (table["status"] == COARSE).all()
+
+
+def test_skills_of_a_seminar_of_twelve_show_the_share_that_rose_exactly():
+    view = skills_table(skills_class([(10, 13)] * 9 + [(10, 8)] * 3))
+    assert view.stats.iloc[0]["rose_label"] == "75 %"
+    assert (view.table["status"] == SHOWN).all()
+
+
+def test_a_late_trainee_cannot_be_read_by_comparing_two_skills_views(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "instructor"))
+    ten = skills_class([(10, 14)] * 10)
+    first = view_of("skills", ClassData(ten, False, "class.csv"))
+    assert not first.refused
+    eleven = skills_class([(10, 14)] * 10 + [(30, 2)])
+    second = view_of("skills", ClassData(eleven, False, "class.csv"))
+    assert "at least 4 trainees more" in second.refused
+    assert second.table["median"].isna().all()
+
+
+def choices_class(firsts: list[str], last: str = "b") -> pd.DataFrame:
+    rows = [
+        row(f"t{i}", 1, "choice", DEMO, option=last, attempts=2, first_option=first)
+        for i, first in enumerate(firsts)
+    ]
+    return validate_frame(pd.DataFrame(rows))
+
+
+def test_first_answers_are_counted_not_the_answers_after_feedback():
+    view = first_choices_table(choices_class(["a"] * 8 + ["b"] * 4, last="b"))
+    cell = view.table.iloc[0]
+    assert cell["status"] == SHOWN and cell["label"] == "33 %"
+
+
+def test_first_answers_below_five_are_hidden_and_below_ten_coarsened():
+    hidden = first_choices_table(choices_class(["b", "b", "a", "b"]))
+    assert hidden.table.iloc[0]["status"] == HIDDEN
+    coarse = first_choices_table(choices_class(["b"] * 6))
+    assert coarse.table.iloc[0]["status"] == COARSE
+    assert coarse.table.iloc[0]["label"] == "80–100 %", "never '100 %' of a group under 10 (S3)"
+
+
+def test_an_older_class_table_without_first_answers_says_so():
+    frame = choices_class(["b"] * 6).drop(columns=["first_option"])
+    view = first_choices_table(frame)
+    assert view.table.empty and "no first answers" in str(view.notes[0])
+
+
+@pytest.fixture
+def finished_store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "alliance.sqlite3")
+    skills.save_finished(store, "before", "A", 14)
+    skills.save_finished(store, "after", "B", 22)
+    return store
+
+
+def reflection() -> dict:
+    return {
+        "session": 3,
+        "role": "counselor",
+        "ratings": {"safety": 7, "care": 8, "understanding": 6, "focus": 9},
+        "checkins": {"notice_rupture": 6, "repair_rupture": 5, "ask_feedback": 7},
+        "text": "",
+        "share_text": False,
+        "created": "2026-11-20T10:00:00+00:00",
+    }
+
+
+def test_skills_scores_leave_only_when_the_trainee_chose_to_share_them(finished_store):
+    without = build_submission(reflection(), store=finished_store, cohort="FALL26")
+    assert "skills" not in without
+    skills.set_share_consent(finished_store, True)
+    shared = build_submission(reflection(), store=finished_store, cohort="FALL26")
+    assert shared["skills"] == {
+        "before": {"form": "A", "score": 14},
+        "after": {"form": "B", "score": 22},
+    }
+    validate_submission(json.loads(json.dumps(shared)))
+    rows = [dict(zip(CLASS_COLUMNS, r, strict=True)) for r in class_rows([shared])]
+    skills_rows = [r for r in rows if r["measure"] == "skills"]
+    assert {(r["item"], r["score"], r["option"]) for r in skills_rows} == {
+        ("before", 14, "A"),
+        ("after", 22, "B"),
+    }
+
+
+def test_a_skills_score_out_of_range_is_refused(finished_store):
+    skills.set_share_consent(finished_store, True)
+    shared = build_submission(reflection(), store=finished_store, cohort="FALL26")
+    shared["skills"]["after"]["score"] = 33
+    with pytest.raises(ValueError, match="skills"):
+        validate_submission(shared)
