@@ -443,7 +443,9 @@ def test_default_is_the_course_vignette_folder(tmp_path, monkeypatch, capsys):
     write_file(data / "vignettes", "care.yaml", CHOOSE_YAML)
     monkeypatch.setenv("ALLIANCE_DATA", str(data))
     code, lines = validate(capsys)
-    assert (code, lines) == (0, ["1 vignette in 1 file: OK"])
+    assert code == 0 and lines[-1].startswith("1 vignette in 1 file: OK")
+    # the course's bank as a whole is also checked for fairness
+    assert "Fairness of the bank (limits: docs/authoring.md):" in lines
 
 
 def test_unknown_source_key(tmp_path, monkeypatch, capsys):

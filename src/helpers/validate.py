@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from helpers import fairness
 from helpers.bank import DIFFICULTIES, DIMENSIONS, GUIDELINES, KINDS, Bank, validate_files
 from helpers.coach.corpus import check_folder as check_coach_folder
 from helpers.crisis import check_crisis_file
@@ -28,6 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="*",
         metavar="PATH",
         help="vignette files or folders of *.yaml files (default: the course's data/vignettes)",
+    )
+    parser.add_argument(
+        "--fairness",
+        action="store_true",
+        help="also check the fairness of the files named (always done for the course's bank)",
     )
     parser.add_argument(
         "--json",
@@ -65,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.paths and data_path("crisis").is_dir():
         crisis = [data_path("crisis", "resources.yaml")]
     problems += [p for f in crisis for p in check_crisis_file(f)]
+    fair = bank.vignettes and (args.fairness or not args.paths)  # the bank as a whole
+    problems += fairness.check(bank) if fair else []
     skills_problems = check_forms() if not args.paths and data_path("skills").is_dir() else []
     errors = [p for p in problems if p.is_error]
     if args.json:
@@ -74,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
             print(problem)
         for problem in skills_problems:
             print(problem)
+        if fair:
+            print("\n".join(fairness.report(bank)))
         print(verdict(bank, problems))
     return 1 if errors or coach_status or skills_problems else 0
 
