@@ -213,7 +213,7 @@ def test_a_version_one_file_is_upgraded_and_keeps_its_answers(home):
 
     store = Store(path)
 
-    assert store.schema_version == SCHEMA_VERSION == 3
+    assert store.schema_version == SCHEMA_VERSION == 4
     [answer] = store.answers()
     assert (answer.vignette_id, answer.answer, answer.correct) == ("care-04", {"option": "b"}, True)
     reflection_id = store.save_reflection(1, "client", RATINGS, CHECKINS)

@@ -97,6 +97,19 @@ MIGRATIONS: list[tuple[str, ...]] = [
         WHERE id IN (SELECT MIN(id) FROM answers GROUP BY vignette_id, kind)
         """,
     ),
+    # 4: the trainee's corrections of the response coach's reading of a practice reply.
+    (
+        """
+        CREATE TABLE coach_corrections (
+            id INTEGER PRIMARY KEY,
+            vignette_id TEXT NOT NULL,
+            response TEXT NOT NULL,
+            coach_labels TEXT NOT NULL,
+            trainee_labels TEXT NOT NULL,
+            created TEXT NOT NULL
+        )
+        """,
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -165,6 +165,9 @@ class PracticeExercise(Exercise):
         )
         self.try_next_button.layout.display = "none"
         self.next_box = widgets.VBox([], layout=full_width())
+        from helpers.coach.panel import CoachPanel  # loaded with the first practice shown
+
+        self.coach = CoachPanel(self.vignette.id, self.store)
         return [
             self.prompt,
             self.response,
@@ -172,6 +175,7 @@ class PracticeExercise(Exercise):
             self.check_button,
             self.feedback,
             self.rubric_box,
+            self.coach.widget,
             self.examples_button,
             self.examples_html,
             self.difficulty,
@@ -192,6 +196,7 @@ class PracticeExercise(Exercise):
         self.rubric_box.layout.display = None
         self._save_state()
         self._show_tally()
+        self.coach.show(self.response.value)
 
     def try_next(self) -> None:
         """Show the suggested next practice right here, below this one."""
@@ -224,6 +229,7 @@ class PracticeExercise(Exercise):
         if self._restoring:
             return
         self.draft_status.value = UNSAVED
+        self.coach.warm_up()  # the coach loads while the trainee types
         if self._draft_timer is not None:
             self._draft_timer.cancel()
         try:
