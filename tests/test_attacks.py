@@ -777,7 +777,7 @@ def test_a_damaged_reflection_row_is_skipped_not_a_traceback(tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 1 and "Traceback" not in captured.err
     assert f"Wrote reflection {good}" in captured.out
-    assert "could not be prepared for sharing" in captured.err
+    assert "is damaged (its ratings cannot be read)" in captured.err
 
 
 def test_a_readable_home_is_warned_about_once(tmp_path, monkeypatch, capsys):

@@ -122,6 +122,10 @@ def _set_up(parent_fd: int, path: Path, uid: int, gid: int, owner: str, group: s
     flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         fd = os.open(name, flags, dir_fd=parent_fd)
+    except PermissionError:
+        raise DropboxError(
+            f"cannot open {path} (permission denied); run the command with sudo"
+        ) from None
     except OSError:
         raise DropboxError(
             f"{path} exists and is not a folder; choose a new path or remove it (a symbolic"

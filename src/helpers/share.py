@@ -345,6 +345,14 @@ def share_reflection(
     reflection = store.reflection(reflection_id)
     if reflection is None:
         raise ShareError(f"There is no saved reflection number {reflection_id}.")
+    if not isinstance(reflection.get("ratings"), dict) or not isinstance(
+        reflection.get("checkins"), dict
+    ):
+        raise ShareError(
+            f"Saved reflection number {reflection_id} is damaged (its ratings cannot be read), "
+            "so it was not shared; your other reflections are not affected. Tell your "
+            "instructor, who can pass this message on to the course maintainers."
+        )
     code = check_cohort(cohort)
     names = _roster_names(roster)
     try:
@@ -597,6 +605,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"Cannot create {display_path(args.to)}: {error.strerror}", file=sys.stderr)
             return 1
+    failed = 0
     for reflection in chosen:
         try:
             path = share_reflection(
@@ -608,9 +617,12 @@ def run(args: argparse.Namespace) -> int:
             )
         except ShareError as error:
             print(error, file=sys.stderr)
-            return 1
+            failed += 1
+            if "is damaged" not in str(error):
+                return 1  # the same would stop every other reflection too
+            continue
         print(
             f"Wrote reflection {reflection['id']} (session {reflection['session']}, as "
             f"{reflection['role']}) to {display_path(path)}"
         )
-    return 0
+    return 1 if failed else 0
