@@ -223,7 +223,9 @@ def test_instructor_collects_and_the_class_view_hides_one_trainee(
     cells[0] = f"CLASS_DATA = {str(table)!r}"
     with hub.kernel(instructor, f"{TARGET}/notebooks") as kernel:
         output = "".join(kernel.run(code) for code in cells)
-    assert re.search(r"Class data from class\.csv\. 1 trainees?, sessions 1–1\.", output), output
+    # one file has one owner: the view says it counts pseudonyms, as it must (rule S7)
+    banner = r"Class data from class\.csv\. Warning: trainees are counted by pseudonym, not by"
+    assert re.search(banner + r"[^\n]*1 trainees?, sessions 1–1\.", output), output
     assert "The class profile is hidden: fewer than 5 trainees rated." in output
     # The trainee's own answer is in the data but the view holds it back: one trainee.
     hidden = r"Hidden: vignette care-01 \(1 trainees?\) — fewer than 5 trainees"
