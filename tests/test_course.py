@@ -46,6 +46,9 @@ def test_course_map_links_each_notebook_with_the_trainees_progress(tmp_path: Pat
     course_map.refresh()
     assert "✓ all 2 exercises done" in course_map.table.value
     assert "run this cell" in course_map._repr_mimebundle_()["text/plain"]
+    course_map.my_work_button.click()
+    (page,) = course_map.my_work_box.children
+    assert "My work" in page.page.value
 
 
 def test_the_real_course_starts_at_00_and_every_exercise_has_a_place() -> None:

@@ -20,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     "show_crisis_resources": "helpers.crisis",
     # the course map on the start page
     "show_course_map": "helpers.course",
+    "show_my_work": "helpers.mywork",
     # research figures (notebook 01)
     "show_alliance_effects": "helpers.research",
     # the skills snapshot, before and after the course (notebooks 00 and 10)

@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "guide": ("helpers.guide", "regenerate the instructor guide from the vignette bank"),
     "measure": ("helpers.measure", "measure memory per trainee for hub sizing"),
     "coach": ("helpers.coach.command", "read a typed reply: kinds of response, cue words"),
+    "handout": ("helpers.handout", "write the class view as a PDF handout (no code needed)"),
+    "my-work": ("helpers.mywork", "all your answers and reflections on one page (--pdf)"),
 }
 
 

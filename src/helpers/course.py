@@ -120,12 +120,32 @@ class CourseMap(TextLine, widgets.VBox):
             lambda _: self.refresh(),
             icon="refresh",
         )
-        super().__init__(children=[self.table, self.refresh_button], layout=full_width())
+        self.my_work_button = button(
+            "Show all my work",
+            "Every answer, practice response and reflection you saved, on one page",
+            lambda _: self.show_my_work(),
+            icon="folder-open",
+        )
+        self.my_work_box = widgets.VBox([], layout=full_width())
+        super().__init__(
+            children=[
+                self.table,
+                widgets.HBox([self.refresh_button, self.my_work_button]),
+                self.my_work_box,
+            ],
+            layout=full_width(),
+        )
         self.add_class("alliance-course-map")
         self.refresh()
 
     def __repr__(self) -> str:
         return "The course's notebooks and your progress: run this cell (or Run ▸ Run All Cells)."
+
+    def show_my_work(self) -> None:
+        """Show every saved answer and reflection below the map (read again each time)."""
+        from helpers.mywork import show_my_work
+
+        self.my_work_box.children = [show_my_work(store=self.store)]
 
     def done(self) -> set[str]:
         if self.store is None:
