@@ -98,3 +98,8 @@ def test_a_mixed_style_or_one_seen_in_only_two_vignettes_passes():
         _client("care-03", "male", "global-majority", ["family-duty"]),
     ]
     assert imbalances(rows) == []
+
+
+def test_no_presenting_style_in_the_bank_leans_on_one_group():
+    problems = imbalances(read_casting(load_bank()))
+    assert not problems, "\n".join(problems)

@@ -33,6 +33,7 @@ NOTEBOOKS: tuple[tuple[str, str], ...] = (
     ("06", "repair-ruptures"),
     ("07", "hold-boundaries"),
     ("08", "work-with-risk"),
+    ("09", "work-across-difference"),
     ("10", "reflect-and-share"),
     ("11", "class-reflections"),
 )
