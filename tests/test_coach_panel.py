@@ -87,3 +87,28 @@ def test_a_coach_that_fails_leaves_one_plain_sentence_and_the_rubric(practice, m
     assert "could not read this reply just now" in text and "Traceback" not in text
     assert widget.rubric_box.layout.display is None
     assert widget.coach.wrong_button.layout.display == "none"
+
+
+def test_coach_practice_says_whether_it_read_the_skill_being_practised():
+    from helpers import coach_practice
+
+    panel.warm_up().join()
+    block = coach_practice("reflection")
+    assert repr(block).startswith("Coach practice: Practise with the response coach")
+    practice_block = block._practice
+    practice_block.response.value = "Are you tired?"
+    practice_block.ask.click()
+    assert "did not read a reflection" in text_of(practice_block.verdict.value)
+    practice_block.response.value = "It sounds like you're exhausted and nobody notices."
+    practice_block.ask.click()
+    assert "read a reflection" in text_of(practice_block.verdict.value)
+    assert "not a grade" in text_of(practice_block.coach.html.value)
+    before = practice_block.client.value
+    practice_block.other.click()
+    assert practice_block.client.value != before and practice_block.response.value == ""
+
+
+def test_an_unknown_coach_practice_is_one_plain_sentence():
+    from helpers import coach_practice
+
+    assert "There is no coach practice called" in text_of(coach_practice("empathy").value)

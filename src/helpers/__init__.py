@@ -16,6 +16,7 @@ _EXPORTS: dict[str, str] = {
     "load_bank": "helpers.bank",
     "show_vignette": "helpers.exercises",
     "show_progress": "helpers.exercises",
+    "coach_practice": "helpers.coach.practice_block",
     # crisis lines for the course's country (notebook 08)
     "show_crisis_resources": "helpers.crisis",
     # the course map on the start page

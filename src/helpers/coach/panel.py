@@ -103,6 +103,7 @@ class CoachPanel:
         self.vignette_id = vignette_id
         self.store = store
         self.reading: Any = None
+        self.on_reading: Any = None  # called with each new reading
         self.text = ""
         self.html = widgets.HTML("", layout=full_width())
         self.wrong_button = button(
@@ -185,6 +186,8 @@ class CoachPanel:
             return
         self.html.value = status(reading_html(self.reading))
         self.wrong_button.layout.display = None
+        if self.on_reading is not None:
+            self.on_reading(self.reading)
 
     def start_correction(self) -> None:
         if self.reading is None:
