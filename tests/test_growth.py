@@ -3,6 +3,7 @@ privacy rules every class view follows."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -21,9 +22,10 @@ DEMO = "demo-01"  # the sample's made-up choose vignette: option b is the best r
 
 
 def row(trainee: str, session: int, measure: str, item: str, **values) -> dict:
+    """One class-table row; rows of one trainee and session belong to one reflection."""
     base = dict.fromkeys(CLASS_COLUMNS, "")
     base.update(
-        submission_id=f"{abs(hash((trainee, session, measure, item))):032x}"[:32],
+        submission_id=hashlib.sha256(f"{trainee}/{session}".encode()).hexdigest()[:32],
         pseudonym=f"pseudonym-of-{trainee}-xyz",
         trainee=trainee,
         cohort="FALL26",
@@ -153,3 +155,52 @@ def test_a_skills_score_out_of_range_is_refused(finished_store):
     shared["skills"]["after"]["score"] = 33
     with pytest.raises(ValueError, match="skills"):
         validate_submission(shared)
+
+
+def seminar(students: int, seed: int) -> ClassData:
+    """The sample generator's class of ``students`` over sessions 1-3, plus one trainee who
+    went on to a fourth session (the case that used to hide a whole chart)."""
+    from helpers.sample import generate_class
+
+    frame = generate_class(seed=seed, students=students, sessions=3)
+    one = frame["pseudonym"].iloc[0]
+    mine = frame[frame["pseudonym"] == one]
+    extra = mine[mine["session"] == mine["session"].max()].copy()
+    extra["session"] = 4
+    extra["week"] = "2026-W44"
+    extra["submission_id"] = [f"{i:032x}" for i in range(len(extra))]
+    return ClassData(validate_frame(pd.concat([frame, extra])), True, "sample")
+
+
+@pytest.mark.parametrize("students", [8, 10, 14])
+def test_a_seminar_sees_nearly_every_headline_figure(students):
+    from helpers.growth import headline_figures
+
+    for seed in (1, 2, 3):
+        figures = headline_figures(seminar(students, seed))
+        shown = sum(visible for _, visible in figures)
+        assert len(figures) >= 30
+        assert shown / len(figures) >= 0.9, [name for name, visible in figures if not visible]
+
+
+def test_one_trainee_in_a_further_session_does_not_hide_the_check_ins():
+    from helpers.classview import checkins_table
+
+    view = checkins_table(seminar(10, 1))
+    assert set(view.table["session"]) == {1, 3}
+    assert (view.table["status"] != HIDDEN).all()
+
+
+def test_five_bands_give_way_to_three_when_they_would_hide_a_seminars_spread():
+    from helpers.classview import profile_table
+
+    rows = []
+    # 15 raters: every one of the five bands holds fewer than 5, each of the three holds 5
+    for i, score in enumerate([0, 1, 2, 3, 3, 4, 5, 6, 6, 4, 7, 8, 9, 10, 7]):
+        for item in ("safety", "care", "understanding", "focus"):
+            rows.append(row(f"t{i}", 1, "guideline", item, score=score, role="client"))
+    view = profile_table(validate_frame(pd.DataFrame(rows)))
+    safety = view.table[view.table["guideline"] == "safety"]
+    assert list(safety["band"]) == ["0–3", "4–6", "7–10"]
+    assert (safety["status"] != HIDDEN).all()
+    assert any("five bands would hide" in str(note) for note in view.notes)

@@ -524,6 +524,25 @@ def _band_of(scores: pd.Series, bands: tuple[tuple[str, int, int], ...]) -> pd.S
     return pd.Series(np.array([b[0] for b in bands])[index], index=scores.index)
 
 
+def _profile_cells(
+    rated: pd.DataFrame, group_n: pd.Series, bands: tuple[tuple[str, int, int], ...]
+) -> tuple[pd.DataFrame, list[Note], float]:
+    """The profile's guideline x band cells for one choice of bands, after S1-S3, and how
+    much of the ratings' weight the visible cells show."""
+    rated = rated.assign(band=_band_of(rated["score"], bands))
+    grid = pd.MultiIndex.from_product(
+        [list(GUIDELINES), [b[0] for b in bands]], names=["guideline", "band"]
+    )
+    by_cell = rated.groupby(["guideline", "band"])
+    cells = pd.DataFrame(
+        {"count": by_cell["weight"].sum(), "trainees": by_cell["trainee"].nunique()}
+    ).reindex(grid, fill_value=0)
+    cells = cells.reset_index()
+    cells["n"] = cells["guideline"].map(group_n).fillna(0).astype(int)
+    table, notes = _breakdown(cells, "guideline", "band", lambda g: f"{g} ratings")
+    return table, notes, float(cells["count"][(table["status"] != HIDDEN).to_numpy()].sum())
+
+
 def profile_table(data: ClassData | pd.DataFrame | None = None) -> View:
     """The spread of ratings per guideline from the client's chair (all sessions), banded.
 
@@ -534,23 +553,27 @@ def profile_table(data: ClassData | pd.DataFrame | None = None) -> View:
     frame = _frame(data)
     rated = _ratings(frame, "guideline", "client")
     n = int(rated["trainee"].nunique())
-    bands = FINE_BANDS if n >= SMALL_GROUP else COARSE_BANDS
-    rated = rated.assign(guideline=rated["item"].astype(str), band=_band_of(rated["score"], bands))
+    rated = rated.assign(guideline=rated["item"].astype(str))
     # S9: every trainee weighs 1 per guideline, however many sessions they rated
     per_trainee = rated.groupby(["guideline", "trainee"], observed=True)["score"].transform("size")
     rated = rated.assign(weight=1.0 / per_trainee.to_numpy(dtype=float))
-    grid = pd.MultiIndex.from_product(
-        [list(GUIDELINES), [b[0] for b in bands]], names=["guideline", "band"]
-    )
-    by_cell = rated.groupby(["guideline", "band"])
-    cells = pd.DataFrame(
-        {"count": by_cell["weight"].sum(), "trainees": by_cell["trainee"].nunique()}
-    ).reindex(grid, fill_value=0)
     group_n = rated.groupby("guideline")["trainee"].nunique()
-    cells = cells.reset_index()
-    cells["n"] = cells["guideline"].map(group_n).fillna(0).astype(int)
-    table, notes = _breakdown(cells, "guideline", "band", lambda g: f"{g} ratings")
-    if MIN_TRAINEES <= n < SMALL_GROUP:
+    # Five bands for 10 or more trainees, unless they would hide a band that three bands show:
+    # a seminar then sees every guideline's spread in three bands instead of a hatched chart.
+    table, notes, shown = _profile_cells(rated, group_n, COARSE_BANDS)
+    if n >= SMALL_GROUP:
+        fine, fine_notes, fine_shown = _profile_cells(rated, group_n, FINE_BANDS)
+        if fine_shown >= shown:
+            table, notes = fine, fine_notes
+        else:
+            notes.append(
+                Note(
+                    "Coarsened",
+                    f"ratings ({trainees(n)})",
+                    "five bands would hide groups of fewer than 5 trainees, so 3 bands",
+                )
+            )
+    elif n >= MIN_TRAINEES:
         notes.append(
             Note("Coarsened", f"ratings ({trainees(n)})", "fewer than 10 trainees, so 3 bands")
         )
@@ -740,7 +763,12 @@ def checkins_table(data: ClassData | pd.DataFrame | None = None) -> View:
     if rated.empty:
         empty = pd.DataFrame(columns=["session", "checkin", "when", "n", "status"])
         return View("checkins", empty, 0, [Note("Hidden", "check-ins", "none were shared")])
-    first, last = int(rated["session"].min()), int(rated["session"].max())
+    # the first and last sessions with at least 5 trainees, so one trainee who went on to a
+    # further session does not hide the whole chart
+    per_session = rated.groupby("session")["trainee"].nunique()
+    enough = per_session[per_session >= MIN_TRAINEES].index
+    sessions = enough if len(enough) else per_session.index
+    first, last = int(min(sessions)), int(max(sessions))
     rated = rated[rated["session"].isin([first, last])]
     stats = session_stats(rated, ["session", "item"]).rename(columns={"item": "checkin"})
     stats["checkin"] = stats["checkin"].astype(str)

@@ -289,3 +289,44 @@ def first_choices_alt(view: View) -> str:
         "was the best response; ranges are dotted and hidden vignettes hatched. "
         + first_choices_summary(view)
     )
+
+
+# ----------------------------------------------------------------------------- headline figures
+
+
+def headline_figures(data: ClassData) -> list[tuple[str, bool]]:
+    """The figures a seminar comes to the class view for, each with whether it is shown.
+
+    One per guideline for the profile (its median), the self-partner gap and each session the
+    class held (a session at least half the class took part in) on the change chart; the first
+    and the last such session of each check-in; the skills snapshot; and each choose vignette's
+    first answers. A session only a few trainees reached is not a class figure, and the
+    per-option breakdown of latest answers is detail, not a headline.
+    """
+    from helpers.classview import VIEWS, view_of
+
+    views = {name: view_of(name, data) for name in VIEWS}
+    figures: list[tuple[str, bool]] = [("skills snapshot", not views["skills"].suppressed)]
+    stats = views["profile"].stats
+    for row in stats.itertuples() if stats is not None else ():
+        figures.append((f"profile median: {row.guideline}", bool(pd.notna(row.median))))
+    frame = data.frame
+    per_session = frame.groupby("session")["trainee"].nunique()
+    held = set(per_session[per_session * 2 >= max(int(frame["trainee"].nunique()), 1)].index)
+    change = views["change"].table
+    for cell in change.itertuples():
+        if cell.session in held:
+            figures.append(
+                (f"change: {cell.guideline}, session {cell.session}", cell.status != HIDDEN)
+            )
+    gaps = views["self_vs_partner"].table
+    for cell in gaps.itertuples():
+        if cell.session in held:
+            figures.append(
+                (f"self-partner: {cell.guideline}, session {cell.session}", cell.status != HIDDEN)
+            )
+    for cell in views["checkins"].table.itertuples():
+        figures.append((f"check-in: {cell.checkin}, {cell.when}", cell.status != HIDDEN))
+    for cell in views["first_choices"].table.itertuples():
+        figures.append((f"first answers: {cell.title}", cell.status != HIDDEN))
+    return figures
