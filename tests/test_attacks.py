@@ -794,3 +794,18 @@ def test_a_readable_home_is_warned_about_once(tmp_path, monkeypatch, capsys):
     home.chmod(0o750)
     monkeypatch.setattr(paths, "_WARNED", [])
     assert paths.exposure_warning() is None
+
+
+def test_the_instructor_overview_reads_the_summary(drop, out, capsys):
+    from helpers.classview import collect_overview
+
+    for k in range(6):
+        put(drop, f"{k}.json", doc(k))
+    write_file(drop, "bad.json", b"")
+    assert collect(capsys, drop, out / "class.csv")[0] == 0
+    text = repr(collect_overview(load_class(out / "class.csv")))
+    assert "Files seen: 7; accepted: 6; rejected: 1" in text
+    assert "rejected, empty file: 1" in text
+    assert "Class codes seen: FALL26 (6)" in text
+    assert PSEUDONYM_WARNING in text
+    assert repr(collect_overview(load_class())) == "No collect summary for the synthetic sample."
