@@ -102,3 +102,43 @@ def test_the_ethics_correction_is_taught_not_repeated():
     assert illegal, "the article's 'always illegal' claim needs a row"
     for row in illegal:
         assert "Corrected" in row["how"] and "not all" in row["how"], row
+
+
+def _corrected_claims() -> list[tuple[str, list[tuple[str, str]]]]:
+    text = COVERAGE.read_text(encoding="utf-8")
+    table = text.split("## Claims corrected, and where each comes from", 1)[1]
+    rows = []
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or cells[0].startswith(("Claim as", "---")):
+            continue
+        claim, where, fact_sheet = cells
+        places = []
+        for part in where.split(";"):
+            number = re.match(r"\s*(\d{2})\b", part)
+            places += [(number.group(1), h) for h in re.findall(r"`(## [^`]+)`", part) if number]
+        rows.append((claim, places, fact_sheet))
+    return [(claim, places) for claim, places, _ in rows]
+
+
+def test_every_corrected_claim_names_a_section_that_exists():
+    claims = _corrected_claims()
+    assert len(claims) >= 10, "the table of corrected claims is missing or short"
+    notebooks = {path.name[:2]: path for path in (ROOT / "notebooks").glob("*.ipynb")}
+    for claim, places in claims:
+        assert places, f"say which notebook section teaches: {claim}"
+        for number, heading in places:
+            assert heading in _headings(notebooks[number]), f"{number} has no '{heading}'"
+
+
+def test_every_corrected_claim_rests_on_a_verified_line():
+    text = COVERAGE.read_text(encoding="utf-8")
+    table = text.split("## Claims corrected, and where each comes from", 1)[1]
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and not cells[0].startswith(("Claim as", "---")):
+            fact_sheet = cells[2]
+            assert (
+                "[V]" in fact_sheet or "[S]" in fact_sheet or "no research claim" in fact_sheet
+            ), f"name the [V] or [S] fact-sheet line behind: {cells[0]}"
+            assert "[M]" not in fact_sheet.replace("[M], so left out", ""), cells[0]
