@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from helpers.submission import CHECKIN_ITEMS, RATING_ITEMS
+from helpers.vocabulary import CHECKINS as CHECKIN_ITEMS
+from helpers.vocabulary import RATED_GUIDELINES as RATING_ITEMS
 
 # A valid vignette file with one *choose* vignette. Line numbers in expected messages count
 # from this layout: keep it as it is (add new layouts instead).

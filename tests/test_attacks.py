@@ -26,7 +26,8 @@ from helpers.classview import (
 )
 from helpers.cli import main
 from helpers.collect import collect_folder, companion_path
-from helpers.submission import CHECKIN_ITEMS, RATING_ITEMS
+from helpers.vocabulary import CHECKINS as CHECKIN_ITEMS
+from helpers.vocabulary import RATED_GUIDELINES as RATING_ITEMS
 from tests.builders import valid_submission, write_file
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="giving files other owners needs root")

@@ -12,15 +12,13 @@ from jsonschema import Draft202012Validator
 
 from helpers import bank as bank_module
 from helpers.bank import (
-    DIFFICULTIES,
-    DIMENSIONS,
-    GUIDELINES,
-    KINDS,
     Problem,
     Vignette,
     VignetteError,
     load_bank,
 )
+from helpers.vocabulary import DIFFICULTIES, DIMENSIONS, KINDS
+from helpers.vocabulary import VIGNETTE_GUIDELINES as GUIDELINES
 from tests.builders import CHOOSE_YAML, write_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vignettes"

@@ -24,7 +24,8 @@ from helpers.collect import (
     submissions_to_frame,
     write_table,
 )
-from helpers.submission import CHECKIN_ITEMS, RATING_ITEMS
+from helpers.vocabulary import CHECKINS as CHECKIN_ITEMS
+from helpers.vocabulary import RATED_GUIDELINES as RATING_ITEMS
 from tests.builders import valid_submission, write_file
 
 

@@ -22,11 +22,6 @@ import yaml
 from helpers.paths import data_path
 from helpers.schemas import field_name, findings, schema_file, show_text, type_word, validator
 
-GUIDELINES = ("safety", "care", "understanding", "focus", "rupture-repair", "boundaries")
-DIFFICULTIES = ("beginner", "intermediate", "advanced")
-DIMENSIONS = ("goal", "task", "bond")
-KINDS = ("choose", "rate", "practice", "dialogue", "spot")
-
 MAX_FILE_BYTES = 1_000_000
 MIN_DIALOGUE_TURNS = 3
 _BOM = b"\xef\xbb\xbf"

@@ -28,14 +28,14 @@ from typing import IO, Any
 
 from helpers.files import replace_atomically
 from helpers.submission import (
-    CHECKIN_ITEMS,
     MAX_BYTES,
-    RATING_ITEMS,
     SubmissionError,
     load_submission_at,
     parse_submission,
     printable_name,
 )
+from helpers.vocabulary import CHECKINS as CHECKIN_ITEMS
+from helpers.vocabulary import RATED_GUIDELINES as RATING_ITEMS
 
 CLASS_COLUMNS = (
     "submission_id",

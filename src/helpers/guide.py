@@ -22,6 +22,7 @@ import yaml
 from helpers.bank import Bank, Vignette, load_bank
 from helpers.casting import CASTING_NAME, build_casting
 from helpers.paths import data_dir
+from helpers.vocabulary import TOPICS
 
 # The course's notebooks in teaching order (the layout in README.md); 00 has no class plan.
 NOTEBOOKS: tuple[tuple[str, str], ...] = (
@@ -37,10 +38,6 @@ NOTEBOOKS: tuple[tuple[str, str], ...] = (
     ("10", "reflect-and-share"),
     ("11", "class-reflections"),
 )
-TOPIC_ORDER = (
-    "alliance", "safety", "care", "understanding", "focus", "rupture", "boundaries", "risk",
-    "culture",
-)  # fmt: skip
 GUIDE_NAME = "instructor-guide.md"
 
 
@@ -355,7 +352,7 @@ def _rationales(bank: Bank) -> list[str]:
     ]
     topics = sorted(
         {v.topic for v in bank.vignettes.values()},
-        key=lambda t: (TOPIC_ORDER.index(t) if t in TOPIC_ORDER else len(TOPIC_ORDER), t),
+        key=lambda t: (TOPICS.index(t) if t in TOPICS else len(TOPICS), t),
     )
     for topic in topics:
         out += ["", f"### Topic: {_one_line(topic)}", ""]

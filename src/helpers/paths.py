@@ -32,6 +32,17 @@ def data_path(*parts: str) -> Path:
     return data_dir().joinpath(*parts)
 
 
+def course_file(*parts: str) -> Path:
+    """A file the course itself ships (a schema, the display text): from ``ALLIANCE_DATA`` if
+    that folder has it, else the course's own copy (``ALLIANCE_DATA`` may hold only an
+    instructor's vignettes)."""
+    path = data_path(*parts)
+    if path.is_file():
+        return path
+    bundled = _PACKAGE_DIR / "_data"
+    return (bundled if bundled.is_dir() else _PACKAGE_DIR.parents[1] / "data").joinpath(*parts)
+
+
 class PrivateFolderError(PermissionError):
     """The private folder cannot be used; ``strerror`` says why and what to do."""
 

@@ -30,27 +30,19 @@ from helpers.store import (
     display_path,
     get_store,
 )
+from helpers.vocabulary import display_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-GUIDELINE_LABELS: dict[str, str] = {
-    "safety": "The client could feel safe with the counselor",
-    "care": "The counselor's care came across",
-    "understanding": "The counselor tried to understand and mostly did",
-    "focus": "The session stayed focused on the client",
-}
-CHECKIN_LABELS: dict[str, str] = {
-    "notice_rupture": "I can notice when the alliance is strained",
-    "repair_rupture": "I can raise a strain with the client and repair it",
-    "ask_feedback": "I can ask a client how the work is going for them",
-}
+GUIDELINE_LABELS = display_text("rating_labels")
+CHECKIN_LABELS = display_text("checkin_labels")
 ROLE_OPTIONS: list[tuple[str, str]] = [
     ("I was the counselor: rating myself", "counselor"),
     ("I was the client: rating my partner", "client"),
 ]
-ROLE_WORDS = {"counselor": "as counselor", "client": "as client"}
+ROLE_WORDS = display_text("role_words")
 SHARE_TEXT_LABEL = (
     "Share my written comment with the instructor (it is scrubbed of e-mails, links, phone "
     "numbers and classmates' names)"

@@ -26,12 +26,13 @@ import pandas as pd
 
 from helpers.collect import CLASS_COLUMNS, write_table
 from helpers.store import CHECKINS, GUIDELINES
+from helpers.vocabulary import SYNTHETIC_COHORT
 
 # The class-table columns (one list, kept by ``alliance collect``) but ``trainee``: each
 # invented pseudonym is one invented trainee, so the class view counts pseudonyms here.
 COLUMNS = tuple(column for column in CLASS_COLUMNS if column != "trainee")
 DEFAULT_SEED = 2026
-DEFAULT_COHORT = "SYNTHETIC"
+DEFAULT_COHORT = SYNTHETIC_COHORT
 SAMPLE_META = "sample.json"
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from helpers.paths import data_path
+from helpers.paths import course_file
 
 # What a value of a pattern-checked field looks like, in words (keyed by the schema's pattern).
 _PATTERN_HINTS = {
@@ -60,12 +60,7 @@ class Finding:
 def schema_file(name: str) -> Path:
     """The schema ``data/schema/<name>.schema.json``; the course's own copy if ALLIANCE_DATA
     points at a folder without one (an instructor's vignettes only)."""
-    path = data_path("schema", f"{name}.schema.json")
-    if not path.is_file():
-        here = Path(__file__).resolve().parent
-        bundled = here / "_data" / "schema" / path.name
-        path = bundled if bundled.is_file() else here.parents[1] / "data" / "schema" / path.name
-    return path
+    return course_file("schema", f"{name}.schema.json")
 
 
 def validator(name: str, definition: str | None = None) -> Any:

@@ -24,7 +24,6 @@ import hashlib
 import html
 import json
 import os
-import re
 import secrets
 import sqlite3
 import stat
@@ -47,14 +46,17 @@ from helpers.store import (
     pseudonym,
 )
 from helpers.submission import SubmissionError, validate_submission
+from helpers.vocabulary import (
+    COHORT_PATTERN,
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_ATTEMPTS,
+    MAX_SHARED_TEXT,
+    OPTION_PATTERN,
+    VIGNETTE_PATTERN,
+)
+from helpers.vocabulary import SUBMISSION_ID_PATTERN as _SUBMISSION_ID
 
-FORMAT = "alliance-reflection"
-FORMAT_VERSION = 2
-MAX_SHARED_TEXT = 5000
-COHORT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-VIGNETTE_PATTERN = re.compile(r"^[a-z]+-[0-9]{2}$")
-OPTION_PATTERN = re.compile(r"^[a-z0-9]{1,8}$")
-MAX_ATTEMPTS = 100
 # Errors that mean "this file system cannot make hard links": fall back to os.replace.
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
@@ -406,9 +408,6 @@ def share_reflection(
     if earlier != submission["submission_id"]:
         _remember(store, reflection_id, submission["submission_id"], path)
     return path
-
-
-_SUBMISSION_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def submission_bytes(submission: dict[str, Any]) -> bytes:

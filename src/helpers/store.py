@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import sqlite3
 import time
@@ -27,16 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from helpers.paths import alliance_home
+from helpers.vocabulary import CHECKINS, ROLES, SESSION_RANGE
+from helpers.vocabulary import MAX_PRIVATE_TEXT as MAX_TEXT
+from helpers.vocabulary import PSEUDONYM_PATTERN as _PSEUDONYM
+from helpers.vocabulary import RATED_GUIDELINES as GUIDELINES
 
 STORE_FILENAME = "alliance.sqlite3"
 PSEUDONYM_FILENAME = "pseudonym"
-
-# What a reflection holds: the course's four guidelines and three rupture-and-repair check-ins.
-GUIDELINES = ("safety", "care", "understanding", "focus")
-CHECKINS = ("notice_rupture", "repair_rupture", "ask_feedback")
-ROLES = ("counselor", "client")
-SESSION_RANGE = (1, 50)
-MAX_TEXT = 4000
 
 
 class StoreError(RuntimeError):
@@ -446,9 +442,6 @@ def get_store() -> Store:
     if path not in _stores or not path.exists():
         _stores[path] = Store(path)
     return _stores[path]
-
-
-_PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def _write_new(path: Path, data: bytes) -> None:

@@ -18,21 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from helpers.schemas import findings, schema_file, show, type_word, validator
-from helpers.store import CHECKINS, GUIDELINES
+from helpers.vocabulary import FORMAT, FORMAT_VERSION
+from helpers.vocabulary import SYNTHETIC_COHORT as RESERVED_COHORT
 
-FORMAT = "alliance-reflection"
-FORMAT_VERSION = 2  # what is written now: each choice has its first_option
-READ_VERSIONS = (1, 2)  # what is still read
+READ_VERSIONS = (1, 2)  # what is still read; FORMAT_VERSION is what is written
 MAX_BYTES = 256 * 1024
-# The rated guidelines and check-ins are the reflection form's; the store defines them once.
-RATING_ITEMS = GUIDELINES
-CHECKIN_ITEMS = CHECKINS
 
 _BOM = b"\xef\xbb\xbf"
 _MAX_REASONS = 3
-
-# The course's synthetic sample class uses this cohort; the class view labels it "synthetic".
-RESERVED_COHORT = "SYNTHETIC"
 
 
 class SubmissionError(ValueError):

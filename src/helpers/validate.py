@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from helpers import fairness
-from helpers.bank import DIFFICULTIES, DIMENSIONS, GUIDELINES, KINDS, Bank, validate_files
+from helpers.bank import Bank, validate_files
 from helpers.coach.corpus import check_folder as check_coach_folder
 from helpers.crisis import check_crisis_file
 from helpers.paths import data_path
 from helpers.skills import check_forms
+from helpers.vocabulary import DIFFICULTIES, DIMENSIONS, KINDS
+from helpers.vocabulary import VIGNETTE_GUIDELINES as GUIDELINES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,27 +16,17 @@ import ipywidgets as widgets
 
 from helpers.markup import render, render_inline
 from helpers.store import Answer, Store
+from helpers.vocabulary import DIFFICULTIES, display_text
 
 # Widths: let labels take the room they need, and let boxes use the cell's width.
 LABEL_STYLE = {"description_width": "initial"}
 # Buttons and drop-downs as wide as their words, not stretched across the cell.
 COMPACT = {"width": "auto", "align_self": "flex-start"}
 
-GUIDELINE_NAMES: dict[str, str] = {
-    "safety": "Safety (the client is safe)",
-    "care": "Genuine care (the counselor genuinely cares)",
-    "understanding": "Understanding (the counselor tries to understand)",
-    "focus": "Focus (on the client, not the counselor)",
-    "rupture-repair": "Rupture repair (noticing and mending strains)",
-    "boundaries": "Boundaries (the relationship stays professional)",
-}
-DIMENSION_WORDS: dict[str, str] = {
-    "bond": "bond (the personal connection)",
-    "goal": "goals (agreeing on what to work on)",
-    "task": "tasks (agreeing on how to work)",
-}
-DIFFICULTY_ORDER: tuple[str, ...] = ("beginner", "intermediate", "advanced")
-SPEAKERS: dict[str, str] = {"client": "Client", "counselor": "Counselor"}
+GUIDELINE_NAMES = display_text("guideline_names")
+DIMENSION_WORDS = display_text("dimension_words")
+DIFFICULTY_ORDER = DIFFICULTIES
+SPEAKERS = display_text("speakers")
 
 SAVE_FAILED = "This answer could not be saved"
 UNREADABLE_KEPT = "An earlier answer could not be read and was kept."
