@@ -20,14 +20,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from helpers.exercises.base import TextLine, button, full_width, guideline_name, status
+from helpers.vocabulary import display_text
 
-KIND_WORDS = {
-    "choose": "Choose a response",
-    "rate": "Rate a session",
-    "practice": "Practise a response",
-    "dialogue": "Dialogue",
-    "spot": "Spot the rupture",
-}
+KIND_WORDS = display_text("kind_words")
 PDF_NAME = "my-work.pdf"
 
 
