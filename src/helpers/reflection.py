@@ -52,6 +52,15 @@ SCORE_OPTIONS: list[tuple[str, int]] = [
     for n in range(11)
 ]
 _WIDE = {"description_width": "initial"}
+# Rating labels share one width, so the drop-downs line up; each starts at "choose…".
+_ALIGNED = {"description_width": "27em"}
+CHOOSE = ("choose…", None)
+# The download link looks like a button and is easy to find.
+DOWNLOAD_STYLE = (
+    "<style>.alliance-download a{display:inline-block;margin-top:0.4em;padding:0.3em 0.9em;"
+    "border-radius:3px;background:#0d47a1;color:#fff;text-decoration:none;font-weight:bold}"
+    ".alliance-download a:focus{outline:3px solid #ffb300}</style>"
+)
 
 
 @dataclass(frozen=True)
@@ -75,10 +84,10 @@ def _status(message: str, ok: bool) -> str:
 
 def _score(label: str) -> widgets.Dropdown:
     return widgets.Dropdown(
-        options=SCORE_OPTIONS,
-        value=None,
+        options=[CHOOSE, *SCORE_OPTIONS],
+        index=0,
         description=label,
-        style=_WIDE,
+        style=_ALIGNED,
         layout=widgets.Layout(width="auto"),
     )
 
@@ -115,7 +124,9 @@ class ReflectionForm(widgets.VBox):
             layout=widgets.Layout(width="auto"),
         )
         self.save_button = widgets.Button(
-            description="Save reflection", tooltip="Save this reflection in your private folder"
+            description="Save reflection",
+            tooltip="Save this reflection in your private folder",
+            layout=widgets.Layout(width="auto"),
         )
         self.status = widgets.HTML(_status("Not saved yet.", ok=False).replace("⚠ ", ""))
         self.cohort = widgets.Text(
@@ -123,11 +134,14 @@ class ReflectionForm(widgets.VBox):
             description="Class code from your instructor (needed to share)",
             placeholder="e.g. FALL26",
             style=_WIDE,
+            layout=widgets.Layout(width="100%", max_width="46em"),  # room to see the code
         )
         self.share_button = widgets.Button(
             description="Share with instructor",
             tooltip="Send the saved reflection as a pseudonymous file",
+            layout=widgets.Layout(width="auto"),  # the whole label, never "Share with instru…"
         )
+        self._download = ""  # the outbox file's download link, shown again on a second Share
         self.share_status = widgets.HTML("")
         self.save_button.on_click(self._on_save)
         self.share_button.on_click(self._on_share)
@@ -260,7 +274,9 @@ class ReflectionForm(widgets.VBox):
             saved = self.store.reflection(self.saved_id)
             if saved is not None and saved["shared_as"]:
                 self.share_status.value = _status(
-                    "This reflection has already been shared; it was not sent again.", ok=True
+                    "This reflection has already been shared; it was not sent again."
+                    + self._download,
+                    ok=True,
                 )
                 return
             path = share_reflection(
@@ -282,7 +298,11 @@ class ReflectionForm(widgets.VBox):
         message = html.escape(share_message(path, self.store))
         if is_in_outbox(path, self.store):
             try:
-                message += f"<br>{download_link(path)}"
+                self._download = (
+                    f'{DOWNLOAD_STYLE}<br><span class="alliance-download">{download_link(path)}'
+                    "</span>"
+                )
+                message += self._download
             except OSError:
                 message += "<br>" + html.escape(
                     "The download link could not be made; open the outbox folder named above."

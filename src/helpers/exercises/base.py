@@ -144,9 +144,10 @@ STOPPED_HTML = (
     ".alliance-exercise.jupyter-widgets-disconnected select,"
     ".alliance-exercise.jupyter-widgets-disconnected textarea{pointer-events:none;opacity:0.6}"
     # long labels (rubric checks) wrap onto more lines instead of being cut off
-    ".alliance-exercise .widget-checkbox{height:auto}"
-    ".alliance-exercise .widget-checkbox label,.alliance-exercise .widget-checkbox span"
-    "{white-space:normal;height:auto;line-height:1.4}"
+    ".alliance-exercise .widget-checkbox{height:auto;overflow:visible}"
+    ".alliance-exercise .widget-checkbox .widget-label-basic{flex:1 1 auto;min-width:0;"
+    "white-space:normal;height:auto;overflow:visible;line-height:1.4}"
+    ".alliance-exercise .widget-checkbox .widget-label-basic span{white-space:normal}"
     ".alliance-exercise .widget-checkbox input{flex-shrink:0}"
     "</style>"
     '<p class="alliance-stopped"><strong>⚠ This exercise has stopped</strong> '

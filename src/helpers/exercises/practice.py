@@ -123,7 +123,7 @@ class PracticeExercise(Exercise):
                 description=f"I did this: {item}",
                 indent=False,
                 style=LABEL_STYLE,
-                layout=full_width(),  # long checks wrap (see COURSE_STYLE), never cut off
+                layout=widgets.Layout(width="auto"),  # the cell's width; long checks wrap
             )
             for item in self.rubric_items
         ]

@@ -1,0 +1,49 @@
+"""The reflection form's controls say what they hold: ratings start at "choose…", the share
+button and the class-code box have room, and the download link survives a second Share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers.reflection import reflection_form
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("ALLIANCE_DROPBOX", "ALLIANCE_COHORT", "ALLIANCE_ROSTER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_ratings_start_at_choose_and_line_up(home: Path) -> None:
+    form = reflection_form()
+    boxes = [*form.ratings.values(), *form.checkins.values()]
+    assert [box.label for box in boxes] == ["choose…"] * 7
+    assert all(box.value is None for box in boxes)
+    assert {box.style.description_width for box in boxes} == {"27em"}  # one width: aligned
+    assert "Rate “" in " ".join(form.problems())  # "choose…" is not an answer
+
+
+def test_buttons_and_class_code_box_have_room(home: Path) -> None:
+    form = reflection_form()
+    assert form.share_button.layout.width == "auto"
+    assert form.save_button.layout.width == "auto"
+    assert form.cohort.layout.width == "100%"
+
+
+def test_download_link_survives_a_second_share(home: Path) -> None:
+    form = reflection_form()
+    form.role.value = "counselor"
+    for box in [*form.ratings.values(), *form.checkins.values()]:
+        box.value = 5
+    form.save_button.click()
+    form.cohort.value = "FALL26"
+    form.share_button.click()
+    assert 'class="alliance-download"' in form.share_status.value
+    form.share_button.click()
+    assert "already been shared" in form.share_status.value
+    assert '<a download="' in form.share_status.value
+    assert len(list((home / "outbox").iterdir())) == 1
