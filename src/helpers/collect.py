@@ -1,13 +1,15 @@
 """``alliance collect``: read a drop folder of reflection files into one class table.
 
-Every entry of the folder is checked with :mod:`helpers.submission`; a bad file is reported in
-one line and skipped, never fatal. The class table (class.csv) has one row per rating, per
-check-in and per exercise choice, in random order, and never records who owns a file or when it
-was written (privacy rule M1). Shared free text goes to a separate comments.csv for the
-instructor only, without ids or pseudonyms and only when the pool holds at least 10 comments
-(rule F1), so a comment that gives its writer away cannot be linked to their ratings. Every text
-cell is made safe for spreadsheets (rule C1). A run that accepts nothing never replaces an
-existing class table.
+Every entry of the folder (subfolders and .zip files included) is checked with
+:mod:`helpers.submission`; a bad file is reported in one line and skipped, never fatal. The
+class table (class.csv) has one row per rating, per check-in and per exercise choice, in random
+order, and never records who owns a file or when it was written (privacy rule M1): the owner
+only decides who is one trainee (rule S7, an opaque ``trainee`` label drawn afresh on every
+run) and the time only which reflection is a trainee's latest (rule S9). Shared free text goes
+to a separate NAME-comments.csv for the instructor only, text alone, shuffled, and only when at
+least 10 trainees wrote some (rules F1, F3), so a comment that gives its writer away cannot be
+linked to their ratings. NAME-summary.json records what was read. Every text cell is made safe
+for spreadsheets (rule C1). A run that accepts nothing never replaces an existing class table.
 """
 
 from __future__ import annotations
@@ -540,7 +542,7 @@ def restore_text(value: str) -> str:
     """Undo :func:`formula_safe` for a class.csv text cell, for programs that read the table.
 
     Safe for class.csv, whose text cells (ids, pseudonym, cohort, week, role, measure, item,
-    option) can never start with ``'`` themselves; not for comments.csv, whose text can.
+    option) can never start with ``'`` themselves; not for the comments file, whose text can.
     """
     if value.startswith("'") and value[1:].lstrip().startswith(_FORMULA_STARTS):
         return value[1:]
