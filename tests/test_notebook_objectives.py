@@ -27,6 +27,7 @@ NOTEBOOKS = [
     "05-keep-the-focus-on-the-client",
     "06-repair-ruptures",
     "07-hold-boundaries",
+    "08-work-with-risk",
     "10-reflect-and-share",
     "11-class-reflections",
 ]
