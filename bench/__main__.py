@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.coach import coach_rows
 from helpers.notebooks import as_first_time_learner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -429,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         ("Importing the course package", bench_import(runs)),
         ("Course pieces", bench_pieces(runs, args.quick)),
         ("In the browser", browser_rows()),
+        ("The response coach", coach_rows(runs, Row, judge, median_of)),
     ]
     took = time.perf_counter() - started
     missed = [r for _, rows in sections for r in rows if r.verdict.startswith("MISSES")]
