@@ -97,5 +97,6 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.chart:
         from helpers.figures import svg_text
 
-        Path(args.chart).write_text(svg_text(confusion_figure(result)), encoding="utf-8")
+        svg = "\n".join(line.rstrip() for line in svg_text(confusion_figure(result)).splitlines())
+        Path(args.chart).write_text(svg + "\n", encoding="utf-8")
     return 0
