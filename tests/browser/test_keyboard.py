@@ -91,6 +91,11 @@ def test_practice_by_keyboard(keyboard: LabPage) -> None:
     press(keyboard, "Tab", "Space")
     expect(status_of(exercise)).to_contain_text("You ticked 2 of 2 rubric checks")
 
+    # the response coach's reading comes next (once the coach is ready), then the examples
+    coach_button = exercise.get_by_role("button", name="The coach got this wrong")
+    expect(coach_button).to_be_visible(timeout=60_000)
+    press(keyboard, "Tab")
+    expect(coach_button).to_be_focused()
     press(keyboard, "Tab")
     expect(exercise.get_by_role("button", name="Show example responses")).to_be_focused()
     press(keyboard, "Enter")

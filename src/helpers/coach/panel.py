@@ -143,9 +143,10 @@ class CoachPanel:
             layout=widgets.Layout(display="none"),
         )
         self.wrong_button.layout.display = "none"
+        # overflow visible: a box that scrolls by a pixel becomes a stop of its own for Tab
         self.widget = widgets.VBox(
             [self.html, self.wrong_button, self.correction_box, self.correction_status],
-            layout=full_width(),
+            layout=widgets.Layout(width="100%", overflow="visible"),
         )
 
     @staticmethod
