@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+BIN = Path(sys.executable).parent.resolve()
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -32,7 +32,10 @@ def copy_of_the_repository(target: Path) -> Path:
 
 
 def run_hooks(repo: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    # as after `make setup` in a fresh clone: the environment is there, but not activated
+    (repo / ".venv").symlink_to(ROOT / ".venv")
+    path = [p for p in os.environ["PATH"].split(os.pathsep) if p and Path(p).resolve() != BIN]
+    env = dict(os.environ, PATH=os.pathsep.join(path))
     env["PRE_COMMIT_HOME"] = str(repo.parent / "pre-commit-home")
     return subprocess.run(
         [str(BIN / "pre-commit"), "run", "--all-files", "--show-diff-on-failure"],
