@@ -374,6 +374,49 @@ def browser_rows() -> list[Row]:
     ]
 
 
+# -- the trainee view (Voilà) in a real browser ------------------------------------------------
+
+
+def trainee_view_rows(pairs: int) -> list[Row]:
+    """Time to the first interactive exercise against the floor page, and a trainee's memory
+    going through the whole course (bench/trainee_view.py)."""
+    if not Path("/usr/bin/chromium").exists():
+        return [Row("trainee view: not measured (no Chromium)", float("nan"), "")]
+    from bench.trainee_view import measure, summary
+
+    try:
+        found = summary(measure(pairs))
+    except Exception as exc:  # reported, not hidden
+        return [Row(f"trainee view: not measured ({exc})", float("nan"), "")]
+    rows = []
+    for name, figures in found["notebooks"].items():
+        ratio = figures["ratio"]
+        rows.append(
+            Row(
+                f"{name}: page open → first interactive exercise",
+                figures["seconds"],
+                "s",
+                "floor page (kernel start, floor imports, one Voilà render)",
+                found["floor_s"],
+                "≤ 1.5× floor",
+                judge(ratio <= 1.5, f"{ratio:.2f}×"),
+                paired=ratio,
+            )
+        )
+    rows.append(
+        Row(
+            "one trainee opening every notebook in turn: peak memory (server + kernels)",
+            found["course_peak_mib"],
+            "MiB",
+            "the same server with one floor page open",
+            found["floor_peak_mib"],
+            "≤ 512 MiB (hub limit)",
+            judge(found["course_peak_mib"] <= 512, f"{found['course_peak_mib']:.0f} MiB"),
+        )
+    )
+    return rows
+
+
 # -- report -----------------------------------------------------------------------------------
 
 
@@ -431,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         ("Course pieces", bench_pieces(runs, args.quick)),
         ("In the browser", browser_rows()),
         ("The response coach", coach_rows(runs, Row, judge, median_of)),
+        ("The trainee view (Voilà) in the browser", trainee_view_rows(3 if args.quick else 5)),
     ]
     took = time.perf_counter() - started
     missed = [r for _, rows in sections for r in rows if r.verdict.startswith("MISSES")]
