@@ -83,7 +83,7 @@ def test_dialogue_best_path_follows_the_largest_gain():
     body = _sections(guide.build_guide(ROOT, bank))["rupture-06"]
     path = body.split("**All endings:**")[0]
     assert "Ending `end-repaired`" in path
-    assert "You're right that I don't know your family" in path
+    assert "You're right, I don't know your family" in path
     assert "I only said it because" not in path
 
 
