@@ -139,7 +139,7 @@ def test_choices_mark_the_best_option_in_words_and_hide_small_cells():
     view = choices_table(data)
     ax = draw_choices(view, data).axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["a", "b  ✓ best", "c"]
+    assert labels == ["a", "c", "b  ✓ best"]  # in the order of the vignette file
     visible = [p.get_width() for p in ax.patches if p.get_hatch() is None]
     assert visible == [pytest.approx(10 / 19)]
     assert [t.get_text() for t in ax.texts].count(HIDDEN) == 2

@@ -180,7 +180,6 @@ def test_validate_prints_the_fairness_figures_for_the_course_bank(capsys):
 PENDING = {
     "alliance-06",
     "care-05",
-    "care-06",
     "safety-05",
     "risk-03",
     "risk-04",
