@@ -185,12 +185,7 @@ PENDING = {
     "risk-04",
     "risk-08",
     "culture-02",
-    "culture-03",
     "culture-04",
-    "culture-06",
-    "culture-07",
-    "culture-10",
-    "culture-11",
 }
 
 
