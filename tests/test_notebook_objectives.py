@@ -28,6 +28,7 @@ NOTEBOOKS = [
     "06-repair-ruptures",
     "07-hold-boundaries",
     "08-work-with-risk",
+    "09-work-across-difference",
     "10-reflect-and-share",
     "11-class-reflections",
 ]
