@@ -94,7 +94,7 @@ def test_coach_practice_says_whether_it_read_the_skill_being_practised():
 
     panel.warm_up().join()
     block = coach_practice("reflection")
-    assert repr(block).startswith("Coach practice: Practise with the response coach")
+    assert repr(block).startswith("Coach practice: Practice with the response coach")
     practice_block = block._practice
     practice_block.response.value = "Are you tired?"
     practice_block.ask.click()

@@ -95,7 +95,7 @@ def test_too_small_a_class_is_refused_with_a_reason(tmp_path, capsys):
     assert code == 2
     captured = capsys.readouterr()
     assert captured.err == (
-        "alliance sample: a synthetic class needs at least 2 students (they practise in pairs)\n"
+        "alliance sample: a synthetic class needs at least 2 students (they practice in pairs)\n"
     )
     assert captured.out == ""
     assert not (tmp_path / "class.csv").exists()

@@ -5,7 +5,7 @@ guidelines (safety, care, understanding, focus) and three rupture-and-repair che
 not a validated instrument and not the items of any published alliance measure.
 
 Every control has a label a screen reader reads out; ratings use labelled drop-downs rather
-than sliders (a slider handle has no accessible name); feedback is in words, never colour alone.
+than sliders (a slider handle has no accessible name); feedback is in words, never color alone.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 EFFECTS_FILE = ("research", "alliance-effects.csv")
 COLUMNS = ("id", "group", "label", "measure", "effect", "ci_low", "ci_high", "sample", "citation")
 
-# One colour and one marker shape per group, so colour is never the only signal.
+# One colour and one marker shape per group, so color is never the only signal.
 _GROUP_STYLE = {
     "Alliance": (PALETTE[0], "o"),
     "Goals and tasks": (PALETTE[1], "s"),

@@ -124,7 +124,7 @@ def generate_class(
 ) -> pd.DataFrame:
     """A synthetic class table (one row per rating, class.csv columns), reproducible by seed."""
     if students < 2:
-        raise ValueError("a synthetic class needs at least 2 students (they practise in pairs)")
+        raise ValueError("a synthetic class needs at least 2 students (they practice in pairs)")
     if sessions < 1:
         raise ValueError("a synthetic class needs at least 1 session")
     vignettes = sample_vignettes() if vignettes is None else vignettes

@@ -17,7 +17,7 @@ What it misses, so trainees and instructors must still read before they share:
 
 - names that are not on the roster: clients (even invented ones), supervisors, family members,
   other staff, agencies, placement sites;
-- places, dates, ages, events, and any detail that makes a person recognisable in context;
+- places, dates, ages, events, and any detail that makes a person recognizable in context;
 - numbers with fewer than 8 digits, and phone numbers written in words;
 - misspelt roster names and nicknames.
 

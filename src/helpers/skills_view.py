@@ -81,7 +81,7 @@ def _escape(text: object) -> str:
 
 def _labels_text(labels: tuple[str, ...]) -> str:
     ordered = [word for label, word in LABEL_WORDS.items() if label in labels]
-    return ", ".join(ordered) or "nothing recognised"
+    return ", ".join(ordered) or "nothing recognized"
 
 
 def _moment_html(moment: skills.Moment, number: int, total: int) -> str:

@@ -18,7 +18,7 @@ TOPICS = (
     "culture",
 )  # fmt: skip
 
-# The guidelines a vignette can practise (its ``guidelines:`` field).
+# The guidelines a vignette can practice (its ``guidelines:`` field).
 VIGNETTE_GUIDELINES = ("safety", "care", "understanding", "focus", "rupture-repair", "boundaries")
 # The four guidelines a trainee rates in a reflection and an exercise (0 to 10 each).
 RATED_GUIDELINES = ("safety", "care", "understanding", "focus")

@@ -44,7 +44,7 @@ def _clamp(value: int) -> int:
 
 
 def alliance_html(alliance: dict[str, int], change: dict[str, int] | None = None) -> str:
-    """Each part of the alliance as 'Bond 6/10 ▲ +1' plus a text bar (no colour needed)."""
+    """Each part of the alliance as 'Bond 6/10 ▲ +1' plus a text bar (no color needed)."""
     change = change or {}
     lines = []
     for key in STATES:

@@ -24,7 +24,7 @@ NOT_RATED = "– choose –"
 
 
 def gap_words(mine: int, reference: int) -> str:
-    """'+2 above', '-1 below' or '0 (same)': the gap said in words, not only in colour."""
+    """'+2 above', '-1 below' or '0 (same)': the gap said in words, not only in color."""
     gap = mine - reference
     if gap > 0:
         return f"+{gap} above"
