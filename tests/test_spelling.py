@@ -27,7 +27,10 @@ def _british(text: str) -> list[str]:
 
 def _reference_cell(source: str) -> bool:
     heading = source.lstrip().splitlines()[0] if source.strip() else ""
-    return heading.startswith("#") and re.search(r"References|Sources|Further reading", heading) is not None
+    return (
+        heading.startswith("#")
+        and re.search(r"References|Sources|Further reading", heading) is not None
+    )
 
 
 def _content_files() -> list[Path]:
@@ -45,9 +48,7 @@ def test_content_file_uses_us_spelling(path):
     )
 
 
-@pytest.mark.parametrize(
-    "path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
 def test_notebook_prose_uses_us_spelling(path):
     notebook = nbformat.read(path, as_version=4)
     found = {
