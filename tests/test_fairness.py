@@ -174,37 +174,9 @@ def test_validate_prints_the_fairness_figures_for_the_course_bank(capsys):
     assert "rate feedback texts that name goal, task or bond:" in out
 
 
-# Vignettes being revised by their own maintainers (crisis and risk content, and the
-# culture-and-difference revisions), which the limits will cover once those revisions land.
-# Each entry must still fail a limit: fixed vignettes leave this list, never new ones join it.
-PENDING = {
-    "alliance-06",
-    "care-05",
-    "safety-05",
-    "risk-03",
-    "risk-04",
-    "risk-08",
-    "culture-02",
-    "culture-04",
-}
-
-
 def test_the_course_bank_is_within_every_limit():
     course = load_bank()
-    counted = [v for v in course if v.id not in PENDING]
-    failed = [str(f) for f in fairness.figures(counted) if not f.passed]
+    failed = [str(f) for f in fairness.figures(course) if not f.passed]
     assert failed == [], "\n".join(failed)
-    broken = {v.id: fairness.dialogue_flaws(v) for v in counted if fairness.dialogue_flaws(v)}
+    broken = {v.id: fairness.dialogue_flaws(v) for v in course if fairness.dialogue_flaws(v)}
     assert broken == {}
-
-
-def test_every_pending_vignette_still_needs_its_revision():
-    course = load_bank()
-    for vid in PENDING:
-        if vid not in course:
-            continue
-        alone = [course.get(vid)]
-        passes = all(f.passed for f in fairness.figures(alone)) and not fairness.dialogue_flaws(
-            alone[0]
-        )
-        assert not passes, f"{vid} is within every limit now: take it off PENDING"
