@@ -33,7 +33,16 @@ _EXPORTS: dict[str, str] = {
     "where_my_data_lives": "helpers.reflection",
     # the class view (notebook 11)
     "load_class": "helpers.classview",
-    "class_report": "helpers.charts",
+    "sample_class": "helpers.classview",
+    "what_was_hidden": "helpers.classview",
+    "show_skills": "helpers.charts",
+    "show_first_choices": "helpers.charts",
+    "show_profile": "helpers.charts",
+    "show_change": "helpers.charts",
+    "show_self_vs_partner": "helpers.charts",
+    "show_choices": "helpers.charts",
+    "show_checkins": "helpers.charts",
+    "show_profile_table": "helpers.charts",
     "write_handout": "helpers.charts",
     # paths
     "alliance_home": "helpers.paths",
