@@ -10,13 +10,13 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from helpers import bank as bank_module
 from helpers.bank import (
     Problem,
     Vignette,
     VignetteError,
     load_bank,
 )
+from helpers.bank.rules import schema_problems
 from helpers.vocabulary import DIFFICULTIES, DIMENSIONS, KINDS
 from helpers.vocabulary import VIGNETTE_GUIDELINES as GUIDELINES
 from tests.builders import CHOOSE_YAML, write_file
@@ -220,7 +220,7 @@ def test_a_vignette_loads_exactly_when_it_matches_the_published_schema():
         for path, change in _mutants(vignette):
             mutant = _apply(vignette, path, change)
             checked += 1
-            accepted = not bank_module._schema_problems("care.yaml", "care-01", mutant)
+            accepted = not schema_problems("care.yaml", "care-01", mutant)
             if accepted != validator.is_valid(mutant):
                 disagreements += 1
     assert checked > 2000

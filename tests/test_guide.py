@@ -87,6 +87,16 @@ def test_dialogue_best_path_follows_the_largest_gain():
     assert "I only said it because" not in path
 
 
+def test_dialogue_best_path_takes_the_best_choice_at_every_step():
+    """The path the guide prints is the one trainees are scored on and the bank checks: a
+    weaker first choice is never shown as best because a repair after it gains more."""
+    body = _sections(guide.build_guide(ROOT, load_bank()))["risk-03"]
+    path = body.split("**Best path:**")[1].split("**All endings:**")[0]
+    first = path.split("2. Client:")[0]
+    assert "do you have thoughts of killing yourself?" in first
+    assert "You've had a really hard week" not in path
+
+
 def test_glossary_and_bibliography_are_merged_from_every_file():
     text = guide.build_guide(ROOT)
     glossary = text.split("## Glossary", 1)[1].split("## Bibliography", 1)[0]

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.bank import load_bank
+from helpers.bank import best_choice, load_bank
 from helpers.exercises import show_vignette
-from helpers.exercises.dialogue import best_choice
 from helpers.exercises.order import display_order
 from helpers.store import Store, pseudonym
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.bank import best_path as shared_best_path
 from helpers.bank import load_bank
-from helpers.fairness import best_choice
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "08-work-with-risk.ipynb"
@@ -26,14 +26,8 @@ def bank():
 
 
 def best_path(vignette) -> list[dict]:
-    """The choices of the best path (largest total effect at each step), start to ending."""
-    steps = {step["id"]: step for step in vignette.exercise["steps"]}
-    step, path = steps[vignette.exercise["start"]], []
-    while step.get("choices"):
-        choice = step["choices"][best_choice(step["choices"])]
-        path.append(choice)
-        step = steps[choice["next"]]
-    return path
+    """The choices of the best path, start to ending."""
+    return [choice for _, choice in shared_best_path(vignette.exercise) if choice is not None]
 
 
 def test_the_risk_topic_has_twelve_vignettes_of_every_kind_and_level(bank):

@@ -296,7 +296,96 @@ BROKEN_FILES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "content", "first", "rest"), BROKEN_FILES)
+# How a vignette file can be put together wrongly, as an author would get it wrong.
+STRUCTURE_ERRORS = [
+    case(
+        "top-level-text-is-not-a-mapping",
+        "care.yaml",
+        "just a sentence\n",
+        "care.yaml:1: the top level is text ('just a sentence'), but it must be a mapping with a "
+        "'vignettes:' list — start the file with 'vignettes:' and indent the list under it",
+        "1 problem in 1 file",
+    ),
+    case(
+        "no-vignettes-key",
+        "care.yaml",
+        CHOOSE_YAML.replace("vignettes:", "vignette:", 1),
+        "care.yaml:1: field 'vignette': unknown field 'vignette' at the top level — allowed "
+        "fields are vignettes",
+        "care.yaml:1: field 'vignettes': missing required field 'vignettes' — the file must "
+        "have a 'vignettes:' list",
+        "2 problems in 1 file",
+    ),
+    case(
+        "vignettes-is-a-mapping-not-a-list",
+        "care.yaml",
+        "# care\nvignettes:\n  id: care-01\n  title: Hello\n",
+        "care.yaml:2: field 'vignettes': should be a list of vignettes (each starting with "
+        "'- id:'), but is a mapping of fields",
+        "1 problem in 1 file",
+    ),
+    case(
+        "vignettes-is-empty",
+        "care.yaml",
+        "vignettes:\n",
+        "care.yaml:1: field 'vignettes': should be a list of vignettes (each starting with "
+        "'- id:'), but is nothing (empty)",
+        "1 problem in 1 file",
+    ),
+    case(
+        "entries-that-are-not-mappings",
+        "care.yaml",
+        "vignettes:\n  - care-01\n  - 42\n",
+        "care.yaml:2: field 'vignettes[0]': each vignette should be a mapping of fields (id:, "
+        "title:, ...), but this one is text ('care-01')",
+        "care.yaml:3: field 'vignettes[1]': each vignette should be a mapping of fields (id:, "
+        "title:, ...), but this one is the number 42",
+        "2 problems in 1 file",
+    ),
+    case(
+        "unclosed-bracket-names-its-line",
+        "care.yaml",
+        CHOOSE_YAML.replace("guidelines: [care]", "guidelines: [care"),
+        "care.yaml:5: not valid YAML at line 5, column 14: did not find expected ',' or ']' "
+        "(while parsing a flow sequence that starts at line 4) — check the indentation, quotes "
+        "and brackets around there",
+        "1 problem in 1 file",
+    ),
+    case(
+        "same-id-twice-in-one-file",
+        "care.yaml",
+        CHOOSE_YAML + CHOOSE_YAML.split("\n", 1)[1],
+        "care.yaml:2: vignette 'test-01', field 'id': id 'test-01' is used again in "
+        "care.yaml:22 — ids must be unique across the bank; renumber one of them",
+        "care.yaml:22: vignette 'test-01', field 'id': id 'test-01' is already used in "
+        "care.yaml:2 — ids must be unique across the bank; pick a new number",
+        "2 problems in 1 file",
+    ),
+    case(
+        "same-step-id-twice-in-a-dialogue",
+        "talk.yaml",
+        DIALOGUE.replace("        - id: three\n", "        - id: two\n"),
+        "talk.yaml:25: vignette 'talk-01', field 'exercise.steps[1].choices[0].next': leads to "
+        "step 'three', which does not exist — use one of: one, two, done",
+        "talk.yaml:28: vignette 'talk-01', field 'exercise.steps[2].id': step id 'two' is used "
+        "twice — give each step its own id",
+        "2 problems in 1 file",
+    ),
+    case(
+        "step-with-choices-and-an-ending",
+        "talk.yaml",
+        DIALOGUE.replace(
+            '          client: "Work, then."\n',
+            '          client: "Work, then."\n          ending: "Stopped."\n',
+        ),
+        "talk.yaml:28: vignette 'talk-01', field 'exercise.steps[2]': step 'three' has both "
+        "'choices' and 'ending' — a step either offers choices or ends the dialogue",
+        "1 problem in 1 file",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "first", "rest"), BROKEN_FILES + STRUCTURE_ERRORS)
 def test_a_broken_file_gets_one_clear_line(tmp_path, capsys, name, content, first, rest):
     code, lines = validate(capsys, write_file(tmp_path, name, content))
     assert code == 1

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from helpers.bank import Bank, Problem
+from helpers.bank import Bank, Problem, best_choice
 
 # Limits (shares of items, 0-1); docs/authoring.md explains each.
 STRATEGY_LIMIT = 0.40  # no simple strategy wins more than 40 % of an exercise kind's items
@@ -50,12 +50,6 @@ class Item:
     @property
     def name(self) -> str:
         return self.vignette if self.step is None else f"{self.vignette} step '{self.step}'"
-
-
-def best_choice(choices: list[dict[str, Any]]) -> int:
-    """A dialogue step's best choice: the largest total effect (the first one on a tie)."""
-    totals = [sum(int(v) for v in (c.get("effect") or {}).values()) for c in choices]
-    return totals.index(max(totals))
 
 
 def items(bank: Bank | Iterable[Any], group: str) -> list[Item]:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import yaml
 
-from helpers.bank import Bank, Vignette, load_bank
+from helpers.bank import Bank, Vignette, best_path, load_bank
 from helpers.casting import CASTING_NAME, build_casting
 from helpers.paths import data_dir
 from helpers.vocabulary import TOPICS
@@ -215,32 +215,6 @@ def _doi_link(doi: str) -> str:
     return f"[{_text(url)}]({url})"
 
 
-def _best_path(ex: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
-    """The route through a dialogue with the largest total alliance gain, ending at an ending.
-
-    Returns (step, choice taken) pairs; the last pair is the ending step with ``None``.
-    """
-    steps = {s["id"]: s for s in ex.get("steps", [])}
-    best: tuple[int, int, list] | None = None
-
-    def walk(step_id: str, seen: tuple[str, ...], score: int, route: list) -> None:
-        nonlocal best
-        step = steps.get(step_id)
-        if step is None or step_id in seen:
-            return
-        if not step.get("choices"):
-            candidate = (score, -len(route), route + [(step, None)])
-            if best is None or candidate[:2] > best[:2]:
-                best = candidate
-            return
-        for choice in step["choices"]:
-            gain = sum(int(v) for v in (choice.get("effect") or {}).values())
-            walk(choice["next"], seen + (step_id,), score + gain, route + [(step, choice)])
-
-    walk(ex.get("start", ""), (), 0, [])
-    return best[2] if best else []
-
-
 def _effect(choice: dict[str, Any]) -> str:
     effect = choice.get("effect") or {}
     if not effect:
@@ -298,7 +272,7 @@ def _exercise_rationale(v: Vignette) -> list[str]:
         )
         out += ["", "**Best path:**", ""]
         number = 0
-        for step, choice in _best_path(ex):
+        for step, choice in best_path(ex):
             if choice is None:
                 out.append(f"- Ending {_code(step['id'])}: {_one_line(step.get('ending', ''))}")
                 continue

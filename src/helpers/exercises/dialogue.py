@@ -33,12 +33,6 @@ METER_NOTE = (
 )
 
 
-def best_choice(choices: list[dict[str, Any]]) -> int:
-    """The file place of a step's best choice: the largest total effect (first on a tie)."""
-    totals = [sum(int(v) for v in (c.get("effect") or {}).values()) for c in choices]
-    return totals.index(max(totals))
-
-
 def _clamp(value: int) -> int:
     return max(0, min(10, value))
 
