@@ -14,6 +14,7 @@ from helpers.bank import load_bank
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = [
+    "00-start-here",
     "01-understand-the-alliance",
     "02-build-safety",
     "03-show-genuine-care",

@@ -19,7 +19,7 @@ import pytest
 from tests.test_curriculum import NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[1]
-# Every numbered notebook after 00 is written to this frame (the course's one list).
+# Every numbered notebook is written to this frame (the course's one list).
 WORDS_PER_MINUTE = 120
 MINUTES_PER_EXERCISE = 5
 MINUTES_PER_ACTIVITY = 2
