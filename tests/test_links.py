@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from helpers.cli import main
@@ -80,10 +81,26 @@ def test_binder_links_need_a_github_repository(capsys):
     )
     assert links[1][1] == (
         "https://mybinder.org/v2/gh/dept/alliance-lab/main"
-        "?urlpath=lab%2Ftree%2Fnotebooks%2F00-start-here.ipynb"
+        "?urlpath=voila%2Frender%2Fnotebooks%2F00-start-here.ipynb"
     )
     assert main(["link", "--binder", "--repo", "https://gitlab.com/x/y"]) == 2
     assert "GitHub repository URL" in capsys.readouterr().out
+
+
+def test_binder_links_open_the_trainee_view_or_jupyterlab(capsys):
+    repo = "https://github.com/dept/alliance-lab"
+    assert main(["link", "--binder", "--repo", repo]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    paths = [parse_qs(urlsplit(line.split()[-1]).query)["urlpath"][0] for line in lines]
+    first = course_notebooks()[0]
+    assert paths[0] == f"voila/render/notebooks/{first}"  # the whole course: its start page
+    assert paths[1:] == [f"voila/render/notebooks/{name}" for name in course_notebooks()]
+    assert main(["link", "--binder", "--lab", "--repo", repo]) == 0
+    lab_paths = [
+        parse_qs(urlsplit(line.split()[-1]).query)["urlpath"][0]
+        for line in capsys.readouterr().out.splitlines()
+    ]
+    assert lab_paths[:2] == ["lab/tree/notebooks", f"lab/tree/notebooks/{first}"]
 
 
 def test_a_missing_or_bad_hub_address_is_explained(capsys):
@@ -101,3 +118,5 @@ def test_readme_launch_links_match_the_generated_binder_links():
     )
     for name, link in expected[1:]:
         assert f"| {name.removesuffix('.ipynb')} | [launch]({link}) |" in readme, name
+    badge = re.search(r"\]\((https://mybinder\.org/v2/gh/[^)]+)\)", readme)
+    assert badge and badge[1] == expected[0][1], "the README's Binder badge opens the start page"

@@ -1,10 +1,11 @@
-"""``alliance link``: nbgitpuller links that hand the course out on a JupyterHub.
+"""``alliance link``: nbgitpuller links that hand the course out on a JupyterHub (or Binder).
 
 A trainee who opens a link logs in to the hub, which clones the course into their home folder
 (or pulls the latest version, keeping their own edits) and opens the notebook in the trainee
 view: a page that runs when it opens, with the code hidden (Voilà). ``--lab`` prints links that
-open JupyterLab instead. The links follow the numbered order of the notebooks; the whole-course
-link opens the start page, which links every notebook.
+open JupyterLab instead; ``--binder`` prints Binder launch links, which open the same views. The
+links follow the numbered order of the notebooks; the whole-course link opens the start page,
+which links every notebook.
 """
 
 from __future__ import annotations
@@ -58,16 +59,22 @@ def course_links(
     return links
 
 
-def binder_links(repo: str, branch: str, notebooks: list[str]) -> list[tuple[str, str]]:
-    """Binder launch links (GitHub repositories), built by repo2docker from environment.yml."""
+def binder_links(
+    repo: str, branch: str, notebooks: list[str], view: str = TRAINEE_VIEW
+) -> list[tuple[str, str]]:
+    """Binder launch links (GitHub repositories), built by repo2docker from environment.yml.
+
+    Like the hub links they open the trainee view (the whole course is its start page), or
+    JupyterLab with ``view=LAB``.
+    """
     match = re.match(r"https://github\.com/([^/]+)/([^/]+?)(\.git)?/?$", repo)
     if not match:
         raise ValueError(f"Binder links need a GitHub repository URL, not '{repo}'")
     base = f"https://mybinder.org/v2/gh/{match[1]}/{match[2]}/{quote(branch, safe='')}"
-    links = [("whole course", f"{base}?urlpath={quote('lab/tree/notebooks', safe='')}")]
+    whole = f"{view}/notebooks/{notebooks[0]}" if view == TRAINEE_VIEW else f"{view}/notebooks"
+    links = [("whole course", f"{base}?urlpath={quote(whole, safe='')}")]
     links += [
-        (name, f"{base}?urlpath={quote(f'lab/tree/notebooks/{name}', safe='')}")
-        for name in notebooks
+        (name, f"{base}?urlpath={quote(f'{view}/notebooks/{name}', safe='')}") for name in notebooks
     ]
     return links
 
@@ -97,9 +104,10 @@ def run(args: argparse.Namespace) -> int:
     if not notebooks:
         print(f"alliance link: no numbered notebooks found in {args.notebooks or 'the course'}")
         return 2
+    view = LAB if args.lab else TRAINEE_VIEW
     if args.binder:
         try:
-            links = binder_links(args.repo, args.branch, notebooks)
+            links = binder_links(args.repo, args.branch, notebooks, view)
         except ValueError as error:
             print(f"alliance link: {error}")
             return 2
@@ -107,7 +115,6 @@ def run(args: argparse.Namespace) -> int:
         if not args.hub or urlsplit(args.hub).scheme not in {"http", "https"}:
             print("alliance link: give the hub's address with --hub https://... (or use --binder)")
             return 2
-        view = LAB if args.lab else TRAINEE_VIEW
         links = course_links(args.hub, args.repo, args.branch, notebooks, args.targetpath, view)
     width = max(len(label) for label, _ in links)
     for label, link in links:
