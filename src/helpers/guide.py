@@ -12,7 +12,7 @@ import argparse
 import html
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,7 +22,7 @@ import yaml
 from helpers.bank import Bank, Vignette, best_path, load_bank
 from helpers.casting import CASTING_NAME, build_casting
 from helpers.paths import data_dir
-from helpers.vocabulary import TOPICS
+from helpers.vocabulary import RATED_GUIDELINES, TOPICS
 
 # The course's notebooks in teaching order (the layout in README.md); 00 has no class plan.
 NOTEBOOKS: tuple[tuple[str, str], ...] = (
@@ -222,80 +222,102 @@ def _effect(choice: dict[str, Any]) -> str:
     return ", ".join(f"{_one_line(k)} {int(v):+d}" for k, v in sorted(effect.items()))
 
 
-def _exercise_rationale(v: Vignette) -> list[str]:
-    ex = v.exercise
-    kind = ex["kind"]
+def _choose_key(ex: dict[str, Any]) -> list[str]:
     out: list[str] = []
-    if kind == "choose":
-        options = ex.get("options", [])
-        best = next((o for o in options if o.get("best")), None)
-        if best is not None:
-            out += [
-                f"**Best response: option id {_one_line(best['id'])}.** Each trainee sees the "
-                "options in an order of their own, so the letter on their screen may differ.",
-                "",
-                _quote(best["text"]),
-                "",
-            ]
-        out += ["**Why:** " + _one_line(ex.get("rationale", "")), ""]
-        out += ["**Feedback per option:**", ""]
-        for o in options:
-            mark = " (best)" if o.get("best") else ""
-            out.append(f"- **{_one_line(o['id'])}**{mark}: {_one_line(o['text'])}")
-            out.append(f"  - {_one_line(o['feedback'])}")
-    elif kind == "rate":
-        ref = ex.get("reference", {})
-        why = ex.get("rationale", {})
-        out += ["**Reference ratings (0–10):**", ""]
-        out += ["| Guideline | Rating | Why |", "|---|---|---|"]
-        for g in ("safety", "care", "understanding", "focus"):
-            reason = _one_line(why.get(g, "")).replace("|", "\\|")
-            out.append(f"| {g} | {_one_line(ref.get(g, ''))} | {reason} |")
-    elif kind == "practice":
-        out += ["**Prompt:** " + _one_line(ex.get("prompt", "")), "", "**Rubric:**", ""]
-        out += [f"- {_one_line(item)}" for item in ex.get("rubric", [])]
-        out += ["", "**Example responses:**", ""]
-        for example in ex.get("examples", []):
-            out.append(f"- {_one_line(example['text'])}")
-            out.append(f"  - *Note:* {_one_line(example['note'])}")
-        links = [f"{k}: {_code(ex[k])}" for k in ("easier", "harder") if ex.get(k)]
-        if links:
-            out += ["", "Linked practice: " + "; ".join(links) + "."]
-    elif kind == "dialogue":
-        start = ex.get("alliance", {})
-        out.append(
-            "Starting alliance: "
-            + ", ".join(
-                f"{k} {_one_line(start[k])}" for k in ("bond", "goals", "tasks") if k in start
-            )
-            + "."
-        )
-        out += ["", "**Best path:**", ""]
-        number = 0
-        for step, choice in best_path(ex):
-            if choice is None:
-                out.append(f"- Ending {_code(step['id'])}: {_one_line(step.get('ending', ''))}")
-                continue
-            number += 1
-            out.append(f"{number}. Client: “{_one_line(step['client'])}”")
-            out.append(f"   - Counselor: “{_one_line(choice['text'])}” ({_effect(choice)})")
-            out.append(f"   - {_one_line(choice.get('reason', ''))}")
-        out += ["", "**All endings:**", ""]
-        for step in ex.get("steps", []):
-            if not step.get("choices"):
-                out.append(f"- {_code(step['id'])}: {_one_line(step.get('ending', ''))}")
-    elif kind == "spot":
-        out += ["**Prompt:** " + _one_line(ex.get("prompt", "")), "", "**Rupture lines:**", ""]
-        for n, line in enumerate(ex.get("transcript", []), start=1):
-            rupture = line.get("rupture", "none")
-            if rupture and rupture != "none":
-                out.append(
-                    f"- Line {n} ({_one_line(line['speaker'])}, **{_one_line(rupture)}**): "
-                    f"“{_one_line(line['text'])}”"
-                )
-                out.append(f"  - {_one_line(line.get('feedback', ''))}")
-        out += ["", "**Why:** " + _one_line(ex.get("rationale", ""))]
+    options = ex.get("options", [])
+    best = next((o for o in options if o.get("best")), None)
+    if best is not None:
+        out += [
+            f"**Best response: option id {_one_line(best['id'])}.** Each trainee sees the "
+            "options in an order of their own, so the letter on their screen may differ.",
+            "",
+            _quote(best["text"]),
+            "",
+        ]
+    out += ["**Why:** " + _one_line(ex.get("rationale", "")), ""]
+    out += ["**Feedback per option:**", ""]
+    for o in options:
+        mark = " (best)" if o.get("best") else ""
+        out.append(f"- **{_one_line(o['id'])}**{mark}: {_one_line(o['text'])}")
+        out.append(f"  - {_one_line(o['feedback'])}")
     return out
+
+
+def _rate_key(ex: dict[str, Any]) -> list[str]:
+    ref = ex.get("reference", {})
+    why = ex.get("rationale", {})
+    out = ["**Reference ratings (0–10):**", ""]
+    out += ["| Guideline | Rating | Why |", "|---|---|---|"]
+    for g in RATED_GUIDELINES:
+        reason = _one_line(why.get(g, "")).replace("|", "\\|")
+        out.append(f"| {g} | {_one_line(ref.get(g, ''))} | {reason} |")
+    return out
+
+
+def _practice_key(ex: dict[str, Any]) -> list[str]:
+    out = ["**Prompt:** " + _one_line(ex.get("prompt", "")), "", "**Rubric:**", ""]
+    out += [f"- {_one_line(item)}" for item in ex.get("rubric", [])]
+    out += ["", "**Example responses:**", ""]
+    for example in ex.get("examples", []):
+        out.append(f"- {_one_line(example['text'])}")
+        out.append(f"  - *Note:* {_one_line(example['note'])}")
+    links = [f"{k}: {_code(ex[k])}" for k in ("easier", "harder") if ex.get(k)]
+    if links:
+        out += ["", "Linked practice: " + "; ".join(links) + "."]
+    return out
+
+
+def _dialogue_key(ex: dict[str, Any]) -> list[str]:
+    start = ex.get("alliance", {})
+    out = [
+        "Starting alliance: "
+        + ", ".join(f"{k} {_one_line(start[k])}" for k in ("bond", "goals", "tasks") if k in start)
+        + "."
+    ]
+    out += ["", "**Best path:**", ""]
+    number = 0
+    for step, choice in best_path(ex):
+        if choice is None:
+            out.append(f"- Ending {_code(step['id'])}: {_one_line(step.get('ending', ''))}")
+            continue
+        number += 1
+        out.append(f"{number}. Client: “{_one_line(step['client'])}”")
+        out.append(f"   - Counselor: “{_one_line(choice['text'])}” ({_effect(choice)})")
+        out.append(f"   - {_one_line(choice.get('reason', ''))}")
+    out += ["", "**All endings:**", ""]
+    for step in ex.get("steps", []):
+        if not step.get("choices"):
+            out.append(f"- {_code(step['id'])}: {_one_line(step.get('ending', ''))}")
+    return out
+
+
+def _spot_key(ex: dict[str, Any]) -> list[str]:
+    out = ["**Prompt:** " + _one_line(ex.get("prompt", "")), "", "**Rupture lines:**", ""]
+    for n, line in enumerate(ex.get("transcript", []), start=1):
+        rupture = line.get("rupture", "none")
+        if rupture and rupture != "none":
+            out.append(
+                f"- Line {n} ({_one_line(line['speaker'])}, **{_one_line(rupture)}**): "
+                f"“{_one_line(line['text'])}”"
+            )
+            out.append(f"  - {_one_line(line.get('feedback', ''))}")
+    out += ["", "**Why:** " + _one_line(ex.get("rationale", ""))]
+    return out
+
+
+# The instructor's key for each exercise kind: one function per kind.
+KIND_SECTIONS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "choose": _choose_key,
+    "rate": _rate_key,
+    "practice": _practice_key,
+    "dialogue": _dialogue_key,
+    "spot": _spot_key,
+}
+
+
+def _exercise_rationale(v: Vignette) -> list[str]:
+    section = KIND_SECTIONS.get(v.exercise["kind"])
+    return section(v.exercise) if section is not None else []
 
 
 def _vignette_section(v: Vignette) -> list[str]:
