@@ -11,6 +11,7 @@ import pytest
 
 from helpers.bank import load_bank
 from helpers.coach import panel
+from helpers.coach.corrections import corrections
 from helpers.exercises import show_vignette
 from helpers.store import Store
 
@@ -55,7 +56,7 @@ def test_a_correction_is_saved_in_the_private_store_only(practice):
         box.value = box.description in {"Advice", "Judgement"}
     widget.coach.save_button.click()
     assert "Saved in your private store" in text_of(widget.coach.correction_status.value)
-    (saved,) = panel.corrections(store)
+    (saved,) = corrections(store)
     assert saved["vignette_id"] == "demo-03"
     assert saved["response"] == "You should just tell her to stop."
     assert saved["trainee_labels"] == ["advice", "judgement"]
@@ -71,7 +72,7 @@ def test_a_correction_needs_at_least_one_tick(practice):
         box.value = False
     widget.coach.save_button.click()
     assert "Tick at least one" in text_of(widget.coach.correction_status.value)
-    assert panel.corrections(store) == []
+    assert corrections(store) == []
 
 
 def test_a_coach_that_fails_leaves_one_plain_sentence_and_the_rubric(practice, monkeypatch):

@@ -78,7 +78,7 @@ BAD_DOCUMENTS = [
     (
         "extra field",
         valid_submission(username="anna"),
-        "username: unknown field 'username' — allowed fields are checkins, choices, cohort,",
+        "username: unknown field 'username' — allowed fields are checkins, choices,",
     ),
     (
         "extra rating",
@@ -336,7 +336,7 @@ def test_schema_file_is_draft_2020_12_and_closed():
 def test_schema_has_no_field_that_could_identify_a_trainee():
     """Rules M1 and S6: the format allows only a random token, week, session and answers."""
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
-    assert set(schema["properties"]) == {*SUBMISSION_FIELDS, "text", "skills"}
+    assert set(schema["properties"]) == {*SUBMISSION_FIELDS, "text", "skills", "coach_corrections"}
 
 
 def _mutations(count: int) -> list[dict]:

@@ -136,11 +136,13 @@ def build_submission(
     cohort: str,
     names: Iterable[str] = (),
     submission_id: str | None = None,
+    coach_corrections: bool = False,
 ) -> dict[str, Any]:
     """The submission for one saved reflection, exactly in the shared format (version 2).
 
     ``submission_id`` is the id it was shared under before, if any: sent again under the same
-    id, the instructor's collect counts it once.
+    id, the instructor's collect counts it once. ``coach_corrections`` adds the trainee's
+    corrections of the response coach, only when they ticked the box to share them.
     """
     submission: dict[str, Any] = {
         "format": FORMAT,
@@ -161,7 +163,34 @@ def build_submission(
     text = reflection.get("text") or ""
     if reflection.get("share_text") and text.strip():
         submission["text"] = scrub(text.strip(), names)[:MAX_SHARED_TEXT]
+    if coach_corrections:
+        shared = shareable_corrections(store, names)
+        if shared:
+            submission["coach_corrections"] = shared
     return submission
+
+
+MAX_CORRECTIONS = 50
+MAX_CORRECTION_TEXT = 1000
+
+
+def shareable_corrections(store: Store, names: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The trainee's newest corrections of the response coach, as shared: the exercise, the
+    reply scrubbed like a shared comment, what the coach read and what the trainee says it is.
+    No date or time (rule M1)."""
+    from helpers.coach.corrections import corrections
+
+    names = list(names)
+    return [
+        {
+            "vignette": row["vignette_id"],
+            "response": scrub(row["response"].strip(), names)[:MAX_CORRECTION_TEXT],
+            "coach_labels": row["coach_labels"],
+            "trainee_labels": row["trainee_labels"],
+        }
+        for row in corrections(store)[-MAX_CORRECTIONS:]
+        if row["response"].strip()
+    ]
 
 
 def _pseudonym(store: Store) -> str:
@@ -335,13 +364,15 @@ def share_reflection(
     dropbox: str | os.PathLike[str] | None = None,
     cohort: str | None = None,
     roster: str | os.PathLike[str] | None = None,
+    coach_corrections: bool = False,
 ) -> Path:
     """Share one saved reflection and return the file written.
 
     The file goes to ``dropbox``, else the folder named by ``ALLIANCE_DROPBOX``, else the
     trainee's private outbox. ``roster`` (else ``ALLIANCE_ROSTER``) names a file of class names
-    to hide in the comment. Raises :class:`ShareError` with a plain message if nothing was
-    shared; the reflection then stays saved and unshared.
+    to hide in the comment. ``coach_corrections`` (the trainee's tick) adds their corrections of
+    the response coach to a reflection shared for the first time. Raises :class:`ShareError`
+    with a plain message if nothing was shared; the reflection then stays saved and unshared.
     """
     store = store if store is not None else get_store()
     reflection = store.reflection(reflection_id)
@@ -374,7 +405,12 @@ def share_reflection(
     else:
         try:
             submission = build_submission(
-                reflection, store=store, cohort=code, names=names, submission_id=reused
+                reflection,
+                store=store,
+                cohort=code,
+                names=names,
+                submission_id=reused,
+                coach_corrections=coach_corrections,
             )
         except (KeyError, TypeError, ValueError, OSError, StoreError) as error:
             raise ShareError(
@@ -568,6 +604,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="file of class names (one per line) to hide in shared comments",
     )
+    parser.add_argument(
+        "--coach-corrections",
+        action="store_true",
+        help='also share your corrections of the response coach ("The coach got this wrong"); '
+        "left out unless you add this",
+    )
     parser.epilog = (
         "Without --all or --reflection, exports the reflections not shared yet. Exit status: "
         "0 written (or nothing to export), 1 could not export, 2 wrong options."
@@ -613,6 +655,7 @@ def run(args: argparse.Namespace) -> int:
                 dropbox=args.to,
                 cohort=args.cohort,
                 roster=args.roster,
+                coach_corrections=args.coach_corrections,
             )
         except ShareError as error:
             print(error, file=sys.stderr)

@@ -8,14 +8,13 @@ saved in their private store (table ``coach_corrections``) and nowhere else.
 
 from __future__ import annotations
 
-import json
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
 import ipywidgets as widgets
 
 from helpers.coach.corpus import LABELS
+from helpers.coach.corrections import save_correction
 from helpers.coach.feedback import meanings
 from helpers.exercises.base import LABEL_STYLE, button, escape, full_width, status
 
@@ -222,40 +221,3 @@ class CoachPanel:
             "<p>Saved in your private store. Thank you: it stays on this computer unless you "
             "choose to share it.</p>"
         )
-
-
-def save_correction(
-    store: Any, vignette_id: str, response: str, coach: tuple[str, ...], trainee: list[str]
-) -> None:
-    """One row in the store's ``coach_corrections`` table."""
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO coach_corrections (vignette_id, response, coach_labels, "
-            "trainee_labels, created) VALUES (?, ?, ?, ?, ?)",
-            (
-                vignette_id,
-                response,
-                json.dumps(list(coach)),
-                json.dumps(list(trainee)),
-                datetime.now(UTC).isoformat(timespec="seconds"),
-            ),
-        )
-
-
-def corrections(store: Any) -> list[dict[str, Any]]:
-    """Every correction the trainee saved, oldest first."""
-    with store.transaction() as conn:
-        rows = conn.execute(
-            "SELECT vignette_id, response, coach_labels, trainee_labels, created "
-            "FROM coach_corrections ORDER BY id"
-        ).fetchall()
-    return [
-        {
-            "vignette_id": row[0],
-            "response": row[1],
-            "coach_labels": json.loads(row[2]),
-            "trainee_labels": json.loads(row[3]),
-            "created": row[4],
-        }
-        for row in rows
-    ]
