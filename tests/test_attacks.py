@@ -395,7 +395,9 @@ def _class_csv(path: Path, trainees: int, *, late: int = 0) -> Path:
 
 
 def test_a_view_differing_by_one_trainee_is_refused_everywhere(tmp_path):
-    from helpers.charts import SnapshotError, make_chart, write_handout
+    from helpers.charts import make_chart
+    from helpers.classview.snapshots import SnapshotError
+    from helpers.handout import write_handout
 
     first = load_class(_class_csv(tmp_path / "week1.csv", 20))
     assert not make_chart("profile", first).view.refused

@@ -17,25 +17,10 @@ import numpy as np
 import pytest
 from matplotlib.testing.compare import compare_images
 
-from helpers.charts import (
-    CHARTS,
-    HANDOUT_PDF,
-    SNAPSHOT_FILE,
-    SnapshotError,
-    choices_summary,
-    class_report,
-    draw_change,
-    draw_checkins,
-    draw_choices,
-    draw_profile,
-    draw_self_vs_partner,
-    make_chart,
-    profile_summary,
-    show_choices,
-    show_profile,
-    title_page_lines,
-    write_handout,
-)
+from helpers.charts import CHARTS, class_report, make_chart, show_choices, show_profile
+from helpers.charts.choices import choices_summary, draw_choices
+from helpers.charts.profile import draw_profile, profile_summary
+from helpers.charts.sessions import draw_change, draw_checkins, draw_self_vs_partner
 from helpers.classview import (
     HIDDEN,
     SHOWN,
@@ -48,6 +33,8 @@ from helpers.classview import (
     self_partner_table,
     validate_frame,
 )
+from helpers.classview.snapshots import SNAPSHOT_FILE, SnapshotError
+from helpers.handout import HANDOUT_PDF, title_page_lines, write_handout
 from helpers.sample import ChooseVignette, generate_class
 from tests.test_classview import ClassBuilder, partner_class, trainee
 
@@ -304,7 +291,7 @@ def test_s4_the_same_number_of_different_trainees_is_refused_too(tmp_path):
 
 
 def test_a_handout_that_fails_midway_keeps_the_old_snapshot(tmp_path, monkeypatch):
-    from helpers import charts as charts_module
+    from helpers import handout as handout_module
 
     folder = tmp_path / "handout"
     write_handout(real_class(12), folder)
@@ -316,7 +303,7 @@ def test_a_handout_that_fails_midway_keeps_the_old_snapshot(tmp_path, monkeypatc
             raise OSError(28, "No space left on device")
         real_replace(source, target)
 
-    monkeypatch.setattr(charts_module.os, "replace", failing_replace)
+    monkeypatch.setattr(handout_module.os, "replace", failing_replace)
     with pytest.raises(OSError):
         write_handout(real_class(17), folder)
     assert (folder / SNAPSHOT_FILE).read_bytes() == before  # never half a snapshot
@@ -346,7 +333,7 @@ def test_a_class_with_only_partner_ratings_in_one_session_still_reports_plainly(
 def test_a_long_list_of_hidden_cells_never_runs_off_the_handout_page():
     from matplotlib.figure import Figure
 
-    from helpers.charts import MORE_HIDDEN, _write
+    from helpers.handout import MORE_HIDDEN, _write
 
     fig = Figure(figsize=(8.27, 11.69))
     _write(
@@ -492,3 +479,17 @@ def test_profile_table_of_seven_trainees_shows_ranges_and_of_three_says_hidden()
     three = show_profile_table(sample_class().smaller(3))
     assert "<table" not in three._repr_html_()
     assert "The class profile is hidden: fewer than 5 trainees rated." in repr(three)
+
+
+# ----------------------------------------------------------------------------- words
+
+
+def test_every_chart_has_a_heading_and_two_or_three_prompts_in_its_data_file():
+    from helpers.charts import chart_words
+
+    words = chart_words()
+    assert list(words) == list(CHARTS)  # the data file's order is the handout's order
+    for name, entry in words.items():
+        assert str(entry["heading"]).strip(), name
+        assert 2 <= len(entry["prompts"]) <= 3, name
+        assert all(str(p).strip().endswith("?") for p in entry["prompts"][:1]), name

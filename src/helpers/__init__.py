@@ -43,7 +43,7 @@ _EXPORTS: dict[str, str] = {
     "show_choices": "helpers.charts",
     "show_checkins": "helpers.charts",
     "show_profile_table": "helpers.charts",
-    "write_handout": "helpers.charts",
+    "write_handout": "helpers.handout",
     # paths
     "alliance_home": "helpers.paths",
     "data_path": "helpers.paths",
