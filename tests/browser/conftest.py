@@ -91,7 +91,7 @@ SLOW_MS = 90_000  # generous upper bound for a kernel start or a Run All on a bu
 AUTOSAVE_SECONDS = 2  # JupyterLab's autosave interval in these tests (120 s by default)
 
 # Figures collected during the session, reported at the end.
-FIGURES: dict[str, Any] = {"run_all_seconds": {}, "click_to_feedback_ms": []}
+FIGURES: dict[str, Any] = {"run_all_seconds": {}, "click_to_feedback_ms": [], "lab_tabs": {}}
 
 
 def course_notebooks() -> list[str]:
@@ -589,6 +589,27 @@ def exercise_notebook(lab: LabServer, example_data: Path) -> Any:
     return write
 
 
+def click_every_exercise(page: Any, selector: str) -> list[str]:
+    """Click the first button of every exercise on the page (``selector`` finds them) and wait
+    for the exercise to answer (its text changes: feedback, a next step, a prompt to choose
+    first). Returns the headings of the exercises that did not answer."""
+    unanswered = []
+    exercises = page.locator(selector)
+    for index in range(exercises.count()):
+        exercise = exercises.nth(index)
+        before = exercise.inner_text()
+        exercise.locator(".widget-button:visible").first.click()
+        try:
+            page.wait_for_function(
+                "([el, text]) => el.innerText !== text",
+                arg=[exercise.element_handle(), before],
+                timeout=10_000,
+            )
+        except Exception:  # noqa: BLE001 - reported to the caller, which asserts on it
+            unanswered.append(exercise.locator("h3").first.inner_text().strip())
+    return unanswered
+
+
 def serious(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The violations a screen-reader or keyboard user would be blocked by."""
     return [v for v in violations if v["impact"] in ("serious", "critical")]
@@ -609,6 +630,9 @@ def figures_summary() -> dict[str, Any]:
     summary: dict[str, Any] = {
         "run_all_seconds": {k: round(v, 2) for k, v in sorted(FIGURES["run_all_seconds"].items())},
     }
+    if FIGURES["lab_tabs"]:
+        # Tab presses into each exercise and from each to the next, per notebook in JupyterLab
+        summary["tab_presses_in_jupyterlab"] = dict(sorted(FIGURES["lab_tabs"].items()))
     if latencies:
         summary["click_to_feedback_ms"] = {
             "samples": len(latencies),
@@ -631,6 +655,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         write(f"{'notebook'.ljust(width)}  Run All (s)")
         for name, seconds in summary["run_all_seconds"].items():
             write(f"{name.ljust(width)}  {seconds:10.2f}")
+    tabs = summary.get("tab_presses_in_jupyterlab", {})
+    if tabs:
+        most = max(max(counts["into"] + counts["between"], default=0) for counts in tabs.values())
+        write(f"Tab presses to an exercise's first control in JupyterLab: at most {most}")
     latency = summary.get("click_to_feedback_ms")
     if latency:
         write(

@@ -1,8 +1,12 @@
 """Every course notebook, opened fresh in JupyterLab, then run with Run → Run All Cells.
 
 A learner opening a notebook should see one line per exercise saying how to start it (never
-"Error displaying widget"), running it should produce no error, the charts should carry text
-alternatives, and the outputs should pass the WCAG 2 A/AA checks of axe-core.
+"Error displaying widget"), running it should produce no error, every exercise on the page should
+answer a click (the exercises are found on the page, so new vignettes are covered as they are
+added) with no traceback, dead widget or broken-link icon afterwards, Tab should lead from one
+exercise to the next within the course's limits, the charts should carry text alternatives, and
+the outputs should pass the WCAG 2 A/AA checks of axe-core. One JupyterLab server (the session's)
+serves every notebook.
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ from tests.browser.conftest import (
     OUTPUT,
     REPO,
     LabServer,
+    click_every_exercise,
     course_notebooks,
     open_lab_page,
     serious,
     write_check_notebook,
 )
+from tests.browser.test_tab_stops import tab_counts, too_many_tabs, walk
+from tests.browser.test_trainee_view import exercises_in
 
 RUN_HINT = "Run this cell (or Run ▸ Run All Cells)"
+EXERCISES = f"{OUTPUT} .alliance-exercise"
 
 
 def stored_outputs(name: str) -> tuple[int, int]:
@@ -58,6 +66,12 @@ class NotebookRun:
     widget_errors: list[str] = field(default_factory=list)
     figures: list[dict[str, Any]] = field(default_factory=list)
     violations: list[dict[str, Any]] | None = None  # None: axe-core is not installed
+    exercises_called: int = 0  # show_vignette(...) cells in the notebook
+    exercises_shown: int = 0  # exercises found on the page after Run All
+    unanswered: list[str] = field(default_factory=list)
+    after_clicks: list[str] = field(default_factory=list)  # problems shown after the clicks
+    broken_links: int = 0  # widgets shown disconnected (JupyterLab's broken-link icon)
+    slow_tabs: list[str] = field(default_factory=list)
 
 
 START_LINES = f"""() => [...document.querySelectorAll('{OUTPUT}')].filter(
@@ -88,6 +102,16 @@ def notebook_run(
         FIGURES["run_all_seconds"][name] = run.run_seconds
         run.errors = lab_page.error_outputs()
         run.widget_errors = lab_page.widget_errors()
+
+        run.exercises_called = len(exercises_in(name))
+        run.exercises_shown = page.locator(EXERCISES).count()
+        if run.exercises_shown:
+            walks = walk(page, EXERCISES)
+            run.slow_tabs = too_many_tabs(walks)
+            FIGURES["lab_tabs"][name] = tab_counts(walks)
+        run.unanswered = click_every_exercise(page, EXERCISES)
+        run.after_clicks = lab_page.error_outputs() + lab_page.widget_errors()
+        run.broken_links = page.locator(f"{OUTPUT} .jupyter-widgets-disconnected").count()
         run.figures = page.evaluate(FIGURE_FACTS)
         lab_page.screenshot(name)
         run.violations = lab_page.axe_violations() if AXE_JS.exists() else None
@@ -110,6 +134,24 @@ def test_run_all_shows_no_errors(notebook_run: NotebookRun) -> None:
     """Run → Run All Cells ends with no traceback, no error on stderr, no broken widget."""
     assert notebook_run.errors == [], f"{notebook_run.name}: error output after Run All"
     assert notebook_run.widget_errors == [], f"{notebook_run.name}: broken widgets after Run All"
+
+
+def test_every_exercise_answers_a_click(notebook_run: NotebookRun) -> None:
+    """Every exercise the notebook shows is on the page after Run All, answers a click on its
+    first button, and leaves no traceback, dead widget or broken-link icon behind."""
+    run = notebook_run
+    assert run.exercises_shown == run.exercises_called, (
+        f"{run.name}: {run.exercises_called} exercises in the notebook, "
+        f"{run.exercises_shown} shown after Run All"
+    )
+    assert run.unanswered == [], f"{run.name}: these exercises did not answer a click"
+    assert run.after_clicks == [], f"{run.name}: problems shown after clicking the exercises"
+    assert run.broken_links == 0, f"{run.name}: {run.broken_links} widgets shown disconnected"
+
+
+def test_tab_leads_into_and_between_exercises(notebook_run: NotebookRun) -> None:
+    """The course's Tab limits (docs/accessibility.md) hold in every notebook."""
+    assert notebook_run.slow_tabs == [], notebook_run.name
 
 
 def test_charts_have_text_alternatives(notebook_run: NotebookRun) -> None:

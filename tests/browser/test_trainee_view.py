@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     SLOW_MS,
     WCAG_TAGS,
     LabServer,
+    click_every_exercise,
     course_notebooks,
     serious,
 )
@@ -112,18 +113,7 @@ def visit(request: pytest.FixtureRequest, browser_context: Any, lab: LabServer) 
         result.code_shown = page.locator(".jp-InputArea-editor:visible, .cm-editor:visible").count()
         result.prose_headings = content.locator("h1, h2").count()
         result.broken_links = page.locator(".jupyter-widgets-disconnected").count()
-        for index in range(len(result.exercises)):
-            exercise = page.locator(".alliance-exercise").nth(index)
-            before_text = exercise.inner_text()
-            exercise.locator(".widget-button:visible").first.click()
-            try:
-                page.wait_for_function(
-                    "([el, text]) => el.innerText !== text",
-                    arg=[exercise.element_handle(), before_text],
-                    timeout=10_000,
-                )
-            except Exception:  # noqa: BLE001 - recorded, asserted below
-                result.unanswered.append(result.exercises[index])
+        result.unanswered = click_every_exercise(page, ".alliance-exercise")
         result.violations = axe_serious(page) if AXE_JS.exists() else None
     finally:
         page.close(run_before_unload=True)
