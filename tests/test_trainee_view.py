@@ -1,14 +1,26 @@
-"""The trainee view's server extension: Voilà pages can shut their kernel down when closed."""
+"""The trainee view's server extension: Voilà pages can shut their kernel down when closed, and
+the trainee's outbox (in the private folder, outside the file browser) has a page of its own."""
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from traitlets.config import Config
 
-from helpers.trainee_view import _link_jupyter_server_extension, set_xsrf_cookie
+from helpers.trainee_view import (
+    BASE_URL_VARIABLE,
+    _link_jupyter_server_extension,
+    _load_jupyter_server_extension,
+    outbox_files,
+    outbox_page,
+    outbox_url,
+    set_xsrf_cookie,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,3 +58,42 @@ def test_the_course_server_settings_enable_the_extension() -> None:
     assert settings["ServerApp"]["jpserver_extensions"]["helpers.trainee_view"] is True
     culling = settings["MappingKernelManager"]
     assert culling["cull_connected"] is False  # an open page's kernel is never culled
+
+
+class WebApp:
+    def __init__(self) -> None:
+        self.routes: list[tuple[str, type]] = []
+
+    def add_handlers(self, host: str, routes: list[tuple[str, type]]) -> None:
+        self.routes += routes
+
+
+def test_loading_serves_the_outbox_page_and_tells_kernels_where(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(BASE_URL_VARIABLE, "")  # and put back as it was afterwards
+    assert outbox_url() is None  # a kernel no course server started: nothing to link to
+    server = SimpleNamespace(base_url="/user/ana/", web_app=WebApp())
+    _load_jupyter_server_extension(server)
+    assert [route for route, _ in server.web_app.routes] == [
+        "/user/ana/alliance/outbox",
+        "/user/ana/alliance/outbox/([^/]+)",
+    ]
+    assert os.environ[BASE_URL_VARIABLE] == "/user/ana/"
+    assert outbox_url() == "/user/ana/alliance/outbox"
+
+
+def test_the_outbox_page_offers_each_shared_file_newest_first(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    assert outbox_files(outbox) == []
+    outbox.mkdir()
+    older, newer = outbox / "a1b2.json", outbox / "c3d4.json"
+    older.write_text("{}")
+    newer.write_text("{}")
+    os.utime(older, (time.time() - 60, time.time() - 60))
+    (outbox / ".c3d4.json-77.tmp").write_text("{")  # a file being written: never offered
+    assert outbox_files(outbox) == [newer, older]
+    page = outbox_page(outbox_files(outbox), "~/.alliance/outbox")
+    assert page.index('href="outbox/c3d4.json"') < page.index('href="outbox/a1b2.json"')
+    assert "~/.alliance/outbox" in page and ".tmp" not in page
+    assert "Your outbox is empty" in outbox_page([], "~/.alliance/outbox")

@@ -300,7 +300,7 @@ class ReflectionForm(widgets.VBox):
             try:
                 self._download = (
                     f'{DOWNLOAD_STYLE}<br><span class="alliance-download">{download_link(path)}'
-                    "</span>"
+                    f"</span>{outbox_link()}"
                 )
                 message += self._download
             except OSError:
@@ -308,6 +308,20 @@ class ReflectionForm(widgets.VBox):
                     "The download link could not be made; open the outbox folder named above."
                 )
         self.share_status.value = _status(message, ok=True)
+
+
+def outbox_link() -> str:
+    """A link to the outbox page, which lists every file shared into the outbox (the outbox
+    is in the private folder, which JupyterLab's file browser does not show)."""
+    from helpers.trainee_view import outbox_url
+
+    url = outbox_url()
+    if url is None:
+        return ""
+    return (
+        f' <a class="alliance-outbox-link" href="{html.escape(url)}" target="_blank" '
+        'rel="noopener">Open your outbox (opens in a new tab)</a>'
+    )
 
 
 def _default_cohort() -> str:

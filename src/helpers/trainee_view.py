@@ -8,11 +8,23 @@ token from the ``_xsrf`` cookie. A Voilà page never sets that cookie itself
 ``make lab`` and the hub links do, would leave every visited page's kernel running until the
 idle culler found it. This extension gives Voilà a pre-launch hook that sets the cookie before
 the page is sent.
+
+It also serves the trainee's **outbox** (the reflections shared while no class drop folder is set
+up) at ``<server>/alliance/outbox``: the outbox lives in the private folder, outside the folder
+JupyterLab's file browser shows, so the share message links to this page instead. The page is
+behind the server's own login, like the file browser, and lists only the outbox's files.
 """
 
 from __future__ import annotations
 
+import html
+import os
+from pathlib import Path
 from typing import Any
+
+OUTBOX_ROUTE = "alliance/outbox"
+# The server's base URL, for the kernels it starts (a hub serves each trainee under /user/NAME/).
+BASE_URL_VARIABLE = "ALLIANCE_SERVER_BASE_URL"
 
 
 def set_xsrf_cookie(handler: Any, notebook: Any = None, cwd: str = "") -> None:
@@ -32,5 +44,91 @@ def _link_jupyter_server_extension(serverapp: Any) -> None:
         voila.prelaunch_hook = set_xsrf_cookie
 
 
+def outbox_url() -> str | None:
+    """The outbox page's address on the server this kernel runs under, or None when the kernel
+    was not started by a course server (then there is no page to link to)."""
+    base = os.environ.get(BASE_URL_VARIABLE)
+    if not base:
+        return None
+    return base.rstrip("/") + "/" + OUTBOX_ROUTE
+
+
+def outbox_files(folder: Path) -> list[Path]:
+    """The shared files in the outbox, newest first (nothing if there is no outbox yet)."""
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+
+
+def outbox_page(files: list[Path], shown_folder: str) -> str:
+    """The outbox as a page: one download button per shared file."""
+    if files:
+        items = "".join(
+            f'<li><a class="alliance-download" download="{html.escape(p.name)}" '
+            f'href="outbox/{html.escape(p.name)}">Download {html.escape(p.name)}</a></li>'
+            for p in files
+        )
+        body = (
+            f"<p>The reflections you shared while no class drop folder was set up, newest first. "
+            f"They are kept in <code>{html.escape(shown_folder)}</code>. Download one and send it "
+            "to your instructor the way they asked.</p>"
+            f'<ul class="alliance-outbox">{items}</ul>'
+        )
+    else:
+        body = (
+            "<p>Your outbox is empty: no reflection has been shared into it yet. Share one from "
+            "notebook 10 (<em>Reflect and share</em>).</p>"
+        )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Your outbox: Alliance Lab</title><style>"
+        "body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;"
+        "color:#1f2937;line-height:1.5}ul{list-style:none;padding:0}li{margin:0.6em 0}"
+        "a.alliance-download{display:inline-block;padding:0.3em 0.9em;border-radius:3px;"
+        "background:#0d47a1;color:#fff;text-decoration:none;font-weight:bold}"
+        "a.alliance-download:focus{outline:3px solid #ffb300}</style></head>"
+        f"<body><main><h1>Your outbox</h1>{body}</main></body></html>"
+    )
+
+
+def _outbox_handlers() -> list[type]:
+    from jupyter_server.base.handlers import JupyterHandler
+    from tornado import web
+
+    from helpers.paths import alliance_home
+    from helpers.store import display_path
+
+    def folder() -> Path:
+        return alliance_home() / "outbox"
+
+    class OutboxPage(JupyterHandler):
+        @web.authenticated
+        def get(self) -> None:
+            outbox = folder()
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(outbox_page(outbox_files(outbox), display_path(outbox)))
+
+    class OutboxFile(JupyterHandler):
+        @web.authenticated
+        def get(self, name: str) -> None:
+            found = {p.name: p for p in outbox_files(folder())}
+            if name not in found:
+                raise web.HTTPError(404, "no such file in your outbox")
+            self.set_header("Content-Type", "application/json")
+            self.set_header("Content-Disposition", f'attachment; filename="{name}"')
+            self.set_header("Cache-Control", "no-store")
+            self.finish(found[name].read_bytes())
+
+    return [OutboxPage, OutboxFile]
+
+
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    """Nothing to add at load time: the hook is in place from the link step."""
+    """Serve the outbox page, and tell the kernels this server starts where it is."""
+    from jupyter_server.utils import url_path_join
+
+    page, file = _outbox_handlers()
+    base = url_path_join(serverapp.base_url, OUTBOX_ROUTE)
+    serverapp.web_app.add_handlers(".*$", [(base, page), (base + "/([^/]+)", file)])
+    os.environ[BASE_URL_VARIABLE] = serverapp.base_url

@@ -2,18 +2,20 @@
 
 Nothing a trainee needs is cut off or too narrow to read: the class-code box, the share
 button's label, the rubric checks of every practice exercise; the rating drop-downs say
-"choose…" and line up; the download button is visible and survives a second Share.
+"choose…" and line up; the download button is visible, looks like a button and survives a
+second Share. The outbox page the share message links to offers the shared file for download.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LabPage, LabServer, write_check_notebook
+from tests.browser.conftest import OUTPUT, LabPage, LabServer, write_check_notebook
 from tests.browser.test_trainee_view import exercises_in, open_page
 
 SIZES = [(1280, 720), (1920, 1080)]
@@ -27,6 +29,10 @@ CUT_OFF = """boxes => boxes.filter(box => box.offsetParent !== null).filter(box 
         || own.right > exercise.right + 1;
   }).map(box => box.textContent.trim().slice(0, 80))"""
 SHOWN = """boxes => boxes.filter(box => box.offsetParent !== null).length"""
+# A link drawn as a button: a filled background and padding, not underlined text.
+LOOKS_LIKE_A_BUTTON = """el => { const s = getComputedStyle(el);
+    return s.backgroundColor !== 'rgba(0, 0, 0, 0)' && s.backgroundColor !== 'transparent'
+        && parseFloat(s.paddingLeft) >= 4 && s.textDecorationLine === 'none'; }"""
 
 
 @pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
@@ -86,9 +92,56 @@ def test_reflection_form_fits(sized_page: Any, lab: LabServer) -> None:
     share.click()
     download = sized_page.locator(".alliance-download a")
     expect(download).to_be_visible()
+    assert download.evaluate(LOOKS_LIKE_A_BUTTON), "the download link looks like plain text"
     share.click()
     expect(sized_page.get_by_text("already been shared")).to_be_visible()
     expect(download).to_be_visible()
+    assert download.evaluate(LOOKS_LIKE_A_BUTTON)
+
+
+def fill_and_share(page: Any, class_code: str) -> None:
+    """Rate every row 5 as the counselor, save, give the class code and share."""
+    page.get_by_role("radio", name="I was the counselor: rating myself").check()
+    selects = page.locator(f"{OUTPUT} select")
+    for index in range(selects.count()):
+        selects.nth(index).select_option(label="5")
+    page.get_by_role("button", name="Save reflection").click()
+    expect(page.get_by_text(re.compile("Saved reflection for session"))).to_be_visible()
+    page.get_by_label(re.compile("Class code")).fill(class_code)
+    page.get_by_role("button", name=re.compile("Share with instructor")).click()
+
+
+def test_the_outbox_opens_from_jupyterlab(lab_page: LabPage, lab: LabServer) -> None:
+    """The outbox is in the private folder, which JupyterLab's file browser does not show: the
+    share message links to the outbox page, which offers the shared file for download."""
+    path = write_check_notebook(
+        lab,
+        "outbox-from-lab",
+        [
+            "import os\nos.environ.pop('ALLIANCE_DROPBOX', None)",  # the server's own home
+            "from helpers import reflection_form\n\nreflection_form()",
+        ],
+    )
+    lab_page.open_notebook(path)
+    lab_page.run_all()
+    page = lab_page.page
+    fill_and_share(page, "OUTBOX1")
+    link = page.locator(".alliance-outbox-link")
+    expect(link).to_be_visible()
+    shared = max((lab.alliance_home / "outbox").iterdir(), key=lambda p: p.stat().st_mtime)
+    with page.expect_popup() as opened:
+        link.click()
+    outbox = opened.value
+    try:
+        expect(outbox.get_by_role("heading", name="Your outbox")).to_be_visible()
+        offered = outbox.get_by_role("link", name=f"Download {shared.name}")
+        assert offered.evaluate(LOOKS_LIKE_A_BUTTON)
+        with outbox.expect_download() as downloading:
+            offered.click()
+        assert Path(downloading.value.path()).read_bytes() == shared.read_bytes()
+        expect(outbox.locator("body")).not_to_contain_text(str(lab.alliance_home))
+    finally:
+        outbox.close()
 
 
 @pytest.mark.parametrize("view", ["trainee view", "JupyterLab"])
