@@ -817,6 +817,18 @@ def test_dialogue_saved_path_that_no_longer_fits_starts_again(tmp_path, store):
     assert store.latest_answer("dlg-02").answer["path"] == [0]
 
 
+def test_dialogue_saved_path_that_now_leads_elsewhere_starts_again(tmp_path, store):
+    """A step's choices reordered in the file: the saved places would replay other words."""
+    bank = write_bank(tmp_path, DIALOGUE_TEMPLATE.format(id="dlg-03"))
+    store.record_answer("dlg-03", "dialogue", {"path": [0], "step": "three", "ended": False})
+    widget = show_vignette("dlg-03", bank=bank, store=store)
+    assert widget.step_id == "one" and widget.path == []
+    assert "it has changed since; starting again" in text_of(widget.note.value)
+    store.record_answer("dlg-03", "dialogue", {"path": [0], "step": "two", "ended": False})
+    again = show_vignette("dlg-03", bank=bank, store=store)
+    assert again.step_id == "two" and again.path == [0]
+
+
 def test_a_store_that_cannot_open_still_lets_the_exercise_run(bank, monkeypatch):
     def refuse():
         raise RuntimeError("written by a newer Alliance Lab")

@@ -257,6 +257,9 @@ class DialogueExercise(Exercise):
                 if self.ended or not 0 <= int(index) < len(self.step["choices"]):
                     raise ValueError(index)
                 self._apply(int(index))
+            saved_step = previous[-1].answer.get("step")
+            if saved_step is not None and str(saved_step) != self.step_id:
+                raise ValueError(saved_step)  # the choices were reordered since
         except (ValueError, TypeError, KeyError):
             self._reset()
             self._render()
