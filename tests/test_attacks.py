@@ -738,7 +738,8 @@ def test_output_piped_to_head_ends_quietly(tmp_path):
 
 
 def test_a_private_folder_of_another_account_is_refused_plainly(tmp_path, monkeypatch, capsys):
-    from helpers.paths import PrivateFolderError, alliance_home
+    from helpers.files import PrivateFolderError
+    from helpers.paths import alliance_home
 
     home = tmp_path / "someone-else"
     home.mkdir(mode=0o700)

@@ -120,12 +120,14 @@ def write_handout(
     folder.mkdir(parents=True, exist_ok=True)
     title = title_page_lines(data, charts)
     pdf_path = folder / HANDOUT_PDF
-    partial = folder / f".{HANDOUT_PDF}.partial"
-    with PdfPages(partial, metadata={"Title": "Class reflections", "CreationDate": None}) as pdf:
-        _text_page(pdf, title)
-        for chart in charts:
-            _chart_page(pdf, chart)
-    os.replace(partial, pdf_path)  # a failed run never leaves half a handout
+
+    def write_pdf(out) -> None:
+        with PdfPages(out, metadata={"Title": "Class reflections", "CreationDate": None}) as pdf:
+            _text_page(pdf, title)
+            for chart in charts:
+                _chart_page(pdf, chart)
+
+    replace_atomically(pdf_path, write_pdf, mode=None)  # a failed run never leaves half a handout
     for number, chart in enumerate(charts, 1):
         name = f"{number:02d}-{chart.name.replace('_', '-')}.png"
         replace_atomically(folder / name, chart.figure.png)

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import sqlite3
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import ipywidgets as widgets
 
 from helpers.exercises.base import TextLine, button, full_width, guideline_name, status
+from helpers.files import replace_atomically
 from helpers.vocabulary import display_text
 
 KIND_WORDS = display_text("kind_words")
@@ -251,23 +251,24 @@ def write_pdf(text: str, path: Path) -> Path:
 
     lines = text.splitlines()
     per_page = 60
+
+    def write(out: IO[bytes]) -> None:
+        with PdfPages(out, metadata={"Title": "My work", "CreationDate": None}) as pdf:
+            for start in range(0, max(len(lines), 1), per_page):
+                figure = Figure(figsize=(8.27, 11.69))
+                figure.text(
+                    0.06,
+                    0.96,
+                    "\n".join(lines[start : start + per_page]),
+                    va="top",
+                    ha="left",
+                    family="DejaVu Sans",
+                    fontsize=8.5,
+                )
+                pdf.savefig(figure)
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    with PdfPages(partial, metadata={"Title": "My work", "CreationDate": None}) as pdf:
-        for start in range(0, max(len(lines), 1), per_page):
-            figure = Figure(figsize=(8.27, 11.69))
-            figure.text(
-                0.06,
-                0.96,
-                "\n".join(lines[start : start + per_page]),
-                va="top",
-                ha="left",
-                family="DejaVu Sans",
-                fontsize=8.5,
-            )
-            pdf.savefig(figure)
-    os.chmod(partial, 0o600)
-    os.replace(partial, path)
+    replace_atomically(path, write)
     return path
 
 

@@ -7,10 +7,10 @@ course folder, so that updating the course never touches it.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from pathlib import Path
+
+from helpers.files import private_folder
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -43,13 +43,6 @@ def course_file(*parts: str) -> Path:
     return (bundled if bundled.is_dir() else _PACKAGE_DIR.parents[1] / "data").joinpath(*parts)
 
 
-class PrivateFolderError(PermissionError):
-    """The private folder cannot be used; ``strerror`` says why and what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(errno.EACCES, message)
-
-
 def alliance_home() -> Path:
     """The trainee's private folder, created with mode 0700 if missing.
 
@@ -59,38 +52,7 @@ def alliance_home() -> Path:
     """
     home = Path(os.environ.get("ALLIANCE_HOME") or Path.home() / ".alliance").expanduser()
     shown = "$ALLIANCE_HOME" if os.environ.get("ALLIANCE_HOME") else "~/.alliance"
-    try:
-        if not home.exists():
-            old = os.umask(0o077)
-            try:
-                home.mkdir(parents=True, mode=0o700, exist_ok=True)
-            finally:
-                os.umask(old)
-        info = home.stat()
-    except OSError as error:
-        raise PrivateFolderError(
-            f"your private folder {shown} cannot be made or opened ({error.strerror or error});"
-            " check that the disk is not full or read-only and that the folder is yours"
-        ) from None
-    if not stat.S_ISDIR(info.st_mode):
-        raise PrivateFolderError(
-            f"your private folder {shown} is not a folder; rename that file so a folder can be"
-            " made there"
-        )
-    if info.st_uid != os.geteuid():
-        raise PrivateFolderError(
-            f"your private folder {shown} belongs to another account, so your answers must not"
-            " go there; ask your instructor or the server's administrator to fix it"
-        )
-    if info.st_mode & 0o077:
-        try:
-            home.chmod(0o700)
-        except OSError as error:
-            raise PrivateFolderError(
-                f"your private folder {shown} can be opened by others and cannot be closed"
-                f" ({error.strerror or error}); run chmod 700 on it"
-            ) from None
-    return home
+    return private_folder(home, shown)
 
 
 def course_folder() -> Path | None:

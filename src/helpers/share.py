@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import errno
 import hashlib
 import html
 import json
@@ -33,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from helpers.files import fsync_dir
+from helpers.files import private_folder, replace_atomically
 from helpers.scrub import load_roster, scrub
 from helpers.skills import shareable_scores
 from helpers.store import (
@@ -56,9 +55,6 @@ from helpers.vocabulary import (
     VIGNETTE_PATTERN,
 )
 from helpers.vocabulary import SUBMISSION_ID_PATTERN as _SUBMISSION_ID
-
-# Errors that mean "this file system cannot make hard links": fall back to os.replace.
-_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 
 class ShareError(ValueError):
@@ -206,12 +202,7 @@ def _target(store: Store, dropbox: str | os.PathLike[str] | None) -> Path:
     chosen = dropbox if dropbox is not None else os.environ.get("ALLIANCE_DROPBOX") or None
     if chosen is None:
         folder = outbox(store)
-        old = os.umask(0o077)
-        try:
-            folder.mkdir(mode=0o700, exist_ok=True)
-        finally:
-            os.umask(old)
-        return folder
+        return private_folder(folder, display_path(folder))
     folder = Path(chosen).expanduser()
     if not folder.is_dir():
         raise ShareError(
@@ -271,54 +262,6 @@ def drop_folder_problem(folder: Path) -> str | None:
     return None
 
 
-def _write_unnamed(folder: Path, final: Path, payload: bytes) -> bool:
-    """Write the file without ever giving it a temporary name (Linux ``O_TMPFILE``), then
-    link it under its final name: a share killed at any moment leaves nothing behind.
-    Returns False where the file system cannot do this (the caller then uses a temporary
-    name)."""
-    flags = getattr(os, "O_TMPFILE", 0)
-    if not flags or not Path("/proc/self/fd").is_dir():
-        return False
-    try:
-        fd = os.open(folder, flags | os.O_WRONLY | os.O_CLOEXEC, 0o640)
-    except OSError as error:
-        if error.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
-            return False
-        raise
-    try:
-        os.fchmod(fd, 0o640)  # whatever the umask: readable by instructors
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-        try:
-            os.link(f"/proc/self/fd/{fd}", final)
-        except OSError as error:
-            if isinstance(error, FileExistsError) or error.errno not in _NO_LINKS | {errno.ENOENT}:
-                raise
-            return False
-    finally:
-        os.close(fd)
-    return True
-
-
-def _publish(temporary: Path, final: Path) -> None:
-    """Give the finished file its final name, never replacing an existing file."""
-    try:
-        os.link(temporary, final)
-    except OSError as error:
-        if isinstance(error, FileExistsError) or error.errno not in _NO_LINKS:
-            raise
-        if final.exists():
-            raise FileExistsError(errno.EEXIST, "file exists", str(final)) from None
-        os.replace(temporary, final)
-        return
-    try:
-        temporary.unlink()
-    except OSError:
-        pass  # the submission is complete; collect skips a left-over temporary file
-
-
 def write_submission(
     submission: dict[str, Any], folder: Path, *, name_token: str | None = None
 ) -> Path:
@@ -329,31 +272,11 @@ def write_submission(
     """
     token = name_token or submission["submission_id"]
     final = folder / f"{submission['week']}-{token}.json"
-    payload = submission_bytes(submission)
-    if _write_unnamed(folder, final, payload):
-        fsync_dir(folder)
-        return final
-    # a name of its own, so sharing the same reflection again removes a left-over one
-    temporary = folder / f".{hashlib.sha256(token.encode()).hexdigest()[:32]}.partial"
-    try:
-        temporary.unlink()
-    except OSError:
-        pass
-    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o640)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            os.fchmod(stream.fileno(), 0o640)  # whatever the umask: readable by instructors
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-        _publish(temporary, final)
-    except BaseException:
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
-        raise
-    fsync_dir(folder)
+    # a temporary name of its own, so sharing the same reflection again removes a left-over one
+    partial = f".{hashlib.sha256(token.encode()).hexdigest()[:32]}.partial"
+    replace_atomically(
+        final, submission_bytes(submission), mode=0o640, overwrite=False, partial_name=partial
+    )  # 0640 whatever the umask: readable by instructors
     return final
 
 
@@ -458,14 +381,8 @@ def _copy_path(store: Store, reflection_id: int) -> Path:
 def _keep_copy(store: Store, reflection_id: int, submission: dict[str, Any]) -> None:
     """Keep what is shared in the private folder before it leaves, so that sharing the same
     reflection again, even after a share killed half-way, sends the very same file."""
-    from helpers.files import replace_atomically
-
     path = _copy_path(store, reflection_id)
-    old = os.umask(0o077)
-    try:
-        path.parent.mkdir(mode=0o700, exist_ok=True)
-    finally:
-        os.umask(old)
+    private_folder(path.parent, display_path(path.parent))
     replace_atomically(path, submission_bytes(submission))
 
 

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from helpers.files import private_folder, replace_atomically
 from helpers.paths import alliance_home
 from helpers.vocabulary import CHECKINS, ROLES, SESSION_RANGE
 from helpers.vocabulary import MAX_PRIVATE_TEXT as MAX_TEXT
@@ -167,19 +168,8 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 
 def _private_dir(folder: Path) -> Path:
-    """Create ``folder`` (and missing parents) so that nobody else can read it; return it.
-
-    Every folder the store writes into goes through here, so each is 0700 however it was made.
-    """
-    if not folder.exists():
-        old = os.umask(0o077)
-        try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        finally:
-            os.umask(old)
-    if folder.stat().st_mode & 0o077:
-        folder.chmod(0o700)
-    return folder
+    """Every folder the store writes into is made or closed to 0700 here."""
+    return private_folder(folder, display_path(folder))
 
 
 def _check_reflection(
@@ -444,32 +434,6 @@ def get_store() -> Store:
     return _stores[path]
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Create ``path`` holding ``data``; FileExistsError if it exists. Readers never see it
-    half-written where the file system has hard links (temporary file, then ``os.link``)."""
-    temporary = path.with_name(f".{path.name}-{secrets.token_hex(8)}.tmp")
-    _create_synced(temporary, data)
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        raise
-    except OSError:
-        # No hard links here (some network or container file systems): create it directly.
-        _create_synced(path, data)
-    finally:
-        temporary.unlink()
-
-
-def _create_synced(path: Path, data: bytes) -> None:
-    """Create ``path`` (owner-only, FileExistsError if it exists), write ``data``, sync it."""
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def pseudonym(home: str | os.PathLike[str] | None = None) -> str:
     """The trainee's pseudonym: a random token made once and kept in their private folder.
 
@@ -479,7 +443,9 @@ def pseudonym(home: str | os.PathLike[str] | None = None) -> str:
     path = folder / PSEUDONYM_FILENAME
     if not path.exists():
         try:
-            _write_new(path, secrets.token_urlsafe(16).encode("ascii") + b"\n")
+            replace_atomically(
+                path, secrets.token_urlsafe(16).encode("ascii") + b"\n", overwrite=False
+            )
         except FileExistsError:
             pass  # another kernel made it first: use theirs
     token = ""

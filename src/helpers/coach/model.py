@@ -21,6 +21,7 @@ import numpy as np
 
 from helpers.coach import rules
 from helpers.coach.corpus import LABELS, Reply, fingerprint, load_corpus
+from helpers.files import replace_atomically
 
 MODEL_VERSION = "1"
 SEED = 2126
@@ -201,18 +202,19 @@ def save(model: Model, path: Path) -> None:
     names = [""] * len(model.vocabulary)
     for name, i in model.vocabulary.items():
         names[i] = name
-    partial = path.with_name(path.name + ".partial.npz")
-    np.savez(
-        partial,
-        names=np.array(json.dumps(names)),
-        idf=model.idf,
-        weights=model.weights.astype(np.float32),
-        intercept=model.intercept,
-        slope=model.slope,
-        offset=model.offset,
-        threshold=model.threshold,
+    replace_atomically(
+        path,
+        lambda out: np.savez(
+            out,
+            names=np.array(json.dumps(names)),
+            idf=model.idf,
+            weights=model.weights.astype(np.float32),
+            intercept=model.intercept,
+            slope=model.slope,
+            offset=model.offset,
+            threshold=model.threshold,
+        ),
     )
-    os.replace(partial, path)
 
 
 def load(path: Path, key: str = "") -> Model:
