@@ -18,6 +18,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "ALLIANCE_COHORT",
         "ALLIANCE_ROSTER",
         "ALLIANCE_SERVER_BASE_URL",
+        "ALLIANCE_SERVER_OUTBOX",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "home"))
@@ -70,6 +71,7 @@ def test_on_a_course_server_the_share_message_links_to_the_outbox_page(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ALLIANCE_SERVER_BASE_URL", "/user/ana/")
+    monkeypatch.setenv("ALLIANCE_SERVER_OUTBOX", str(home / "outbox"))
     form = shared_form()
     link = '<a class="alliance-outbox-link" href="/user/ana/alliance/outbox" target="_blank"'
     assert link in form.share_status.value
@@ -77,7 +79,12 @@ def test_on_a_course_server_the_share_message_links_to_the_outbox_page(
     assert link in form.share_status.value and '<a download="' in form.share_status.value
 
 
-def test_without_a_course_server_there_is_no_outbox_page_to_link(home: Path) -> None:
+def test_without_a_course_server_there_is_no_outbox_page_to_link(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a server whose page lists another folder than this kernel's outbox is no help either
+    monkeypatch.setenv("ALLIANCE_SERVER_BASE_URL", "/")
+    monkeypatch.setenv("ALLIANCE_SERVER_OUTBOX", str(home.parent / "another" / "outbox"))
     form = shared_form()
     assert '<a download="' in form.share_status.value
     assert "alliance-outbox-link" not in form.share_status.value

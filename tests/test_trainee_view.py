@@ -14,11 +14,13 @@ from traitlets.config import Config
 
 from helpers.trainee_view import (
     BASE_URL_VARIABLE,
+    OUTBOX_VARIABLE,
     _link_jupyter_server_extension,
     _load_jupyter_server_extension,
     outbox_files,
     outbox_page,
     outbox_url,
+    served_outbox,
     set_xsrf_cookie,
 )
 
@@ -69,10 +71,13 @@ class WebApp:
 
 
 def test_loading_serves_the_outbox_page_and_tells_kernels_where(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(BASE_URL_VARIABLE, "")  # and put back as it was afterwards
-    assert outbox_url() is None  # a kernel no course server started: nothing to link to
+    for name in (BASE_URL_VARIABLE, OUTBOX_VARIABLE):
+        monkeypatch.setenv(name, "")  # and put back as they were afterwards
+    monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "home"))
+    outbox = tmp_path / "home" / "outbox"
+    assert outbox_url(outbox) is None  # a kernel no course server started: nothing to link to
     server = SimpleNamespace(base_url="/user/ana/", web_app=WebApp())
     _load_jupyter_server_extension(server)
     assert [route for route, _ in server.web_app.routes] == [
@@ -80,7 +85,10 @@ def test_loading_serves_the_outbox_page_and_tells_kernels_where(
         "/user/ana/alliance/outbox/([^/]+)",
     ]
     assert os.environ[BASE_URL_VARIABLE] == "/user/ana/"
-    assert outbox_url() == "/user/ana/alliance/outbox"
+    assert served_outbox() == outbox
+    assert outbox_url(outbox) == "/user/ana/alliance/outbox"
+    # a notebook that moved its private folder elsewhere gets no link to this server's page
+    assert outbox_url(tmp_path / "elsewhere" / "outbox") is None
 
 
 def test_the_outbox_page_offers_each_shared_file_newest_first(tmp_path: Path) -> None:

@@ -33,6 +33,8 @@ from helpers.store import (
 from helpers.vocabulary import display_text
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -300,7 +302,7 @@ class ReflectionForm(widgets.VBox):
             try:
                 self._download = (
                     f'{DOWNLOAD_STYLE}<br><span class="alliance-download">{download_link(path)}'
-                    f"</span>{outbox_link()}"
+                    f"</span>{outbox_link(path.parent)}"
                 )
                 message += self._download
             except OSError:
@@ -310,12 +312,12 @@ class ReflectionForm(widgets.VBox):
         self.share_status.value = _status(message, ok=True)
 
 
-def outbox_link() -> str:
+def outbox_link(folder: Path) -> str:
     """A link to the outbox page, which lists every file shared into the outbox (the outbox
     is in the private folder, which JupyterLab's file browser does not show)."""
     from helpers.trainee_view import outbox_url
 
-    url = outbox_url()
+    url = outbox_url(folder)
     if url is None:
         return ""
     return (

@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 OUTBOX_ROUTE = "alliance/outbox"
-# The server's base URL, for the kernels it starts (a hub serves each trainee under /user/NAME/).
+# The server's base URL and the outbox it serves, for the kernels it starts (a hub serves each
+# trainee under /user/NAME/).
 BASE_URL_VARIABLE = "ALLIANCE_SERVER_BASE_URL"
+OUTBOX_VARIABLE = "ALLIANCE_SERVER_OUTBOX"
 
 
 def set_xsrf_cookie(handler: Any, notebook: Any = None, cwd: str = "") -> None:
@@ -44,11 +46,19 @@ def _link_jupyter_server_extension(serverapp: Any) -> None:
         voila.prelaunch_hook = set_xsrf_cookie
 
 
-def outbox_url() -> str | None:
-    """The outbox page's address on the server this kernel runs under, or None when the kernel
-    was not started by a course server (then there is no page to link to)."""
+def served_outbox() -> Path:
+    """The outbox of the private folder this server's account uses (not created here)."""
+    home = os.environ.get("ALLIANCE_HOME") or Path.home() / ".alliance"
+    return Path(home).expanduser() / "outbox"
+
+
+def outbox_url(folder: Path) -> str | None:
+    """The address of the page that lists ``folder``, on the server this kernel runs under; None
+    when no course server started the kernel, or when its page lists another folder (a notebook
+    that moved its private folder), so a link never shows someone else's files or none."""
     base = os.environ.get(BASE_URL_VARIABLE)
-    if not base:
+    served = os.environ.get(OUTBOX_VARIABLE)
+    if not base or not served or Path(served).resolve() != Path(folder).resolve():
         return None
     return base.rstrip("/") + "/" + OUTBOX_ROUTE
 
@@ -96,24 +106,26 @@ def _outbox_handlers() -> list[type]:
     from jupyter_server.base.handlers import JupyterHandler
     from tornado import web
 
-    from helpers.paths import alliance_home
     from helpers.store import display_path
-
-    def folder() -> Path:
-        return alliance_home() / "outbox"
 
     class OutboxPage(JupyterHandler):
         @web.authenticated
         def get(self) -> None:
-            outbox = folder()
+            outbox = served_outbox()
+            try:
+                files = outbox_files(outbox)
+            except OSError as error:
+                raise web.HTTPError(
+                    503, f"your outbox cannot be read ({error.strerror or error})"
+                ) from None
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.set_header("Cache-Control", "no-store")
-            self.finish(outbox_page(outbox_files(outbox), display_path(outbox)))
+            self.finish(outbox_page(files, display_path(outbox)))
 
     class OutboxFile(JupyterHandler):
         @web.authenticated
         def get(self, name: str) -> None:
-            found = {p.name: p for p in outbox_files(folder())}
+            found = {p.name: p for p in outbox_files(served_outbox())}
             if name not in found:
                 raise web.HTTPError(404, "no such file in your outbox")
             self.set_header("Content-Type", "application/json")
@@ -132,3 +144,4 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     base = url_path_join(serverapp.base_url, OUTBOX_ROUTE)
     serverapp.web_app.add_handlers(".*$", [(base, page), (base + "/([^/]+)", file)])
     os.environ[BASE_URL_VARIABLE] = serverapp.base_url
+    os.environ[OUTBOX_VARIABLE] = str(served_outbox())
