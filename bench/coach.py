@@ -1,5 +1,7 @@
-"""The response coach's figures for ``make bench``: time per reply, cold start, memory, and
-what importing the course costs without the coach.
+"""The response coach's figures for ``make bench``: agreement with the corpus on the held-out
+split, time per reply, cold start, memory, and what importing the course costs without the coach.
+
+``python -m bench.coach`` measures and prints only these rows (docs/performance.md untouched).
 
 Each figure is measured in a fresh interpreter with the model already trained and cached (the
 cache a trainee has after the coach's first use). Baselines, measured in the same run: NumPy's
@@ -71,6 +73,12 @@ print(json.dumps({"added": rss() - before, "floor": before}))
 """
 )
 
+_ACCURACY = """
+import json
+from helpers.coach.evaluate import as_json, evaluate
+print(json.dumps(as_json(evaluate())))
+"""
+
 _IMPORT = """
 import json, sys
 import helpers
@@ -106,7 +114,29 @@ def coach_rows(runs: int, Row, judge, median_of) -> list:  # noqa: N803 - bench'
         memory = [_run(_MEMORY, env) for _ in range(min(runs, 3))]
         added = sorted(m["added"] for m in memory)[len(memory) // 2]
         loaded = _run(_IMPORT, env)["loaded"]
+        accuracy = _run(_ACCURACY, env)
+    f1 = {label: row["f1"] for label, row in accuracy["labels"].items()}
+    lowest = min(f1, key=f1.get)
+    held_out = f"{accuracy['test_replies']} held-out replies"
     return [
+        Row(
+            f"coach: macro-F1 against the corpus labels ({held_out})",
+            round(accuracy["macro_f1"], 2),
+            "F1",
+            "",
+            None,
+            "≥ 0.80",
+            judge(accuracy["macro_f1"] >= 0.80, f"{accuracy['macro_f1']:.2f}"),
+        ),
+        Row(
+            f"coach: lowest per-label F1 ({lowest}; {held_out})",
+            round(f1[lowest], 2),
+            "F1",
+            "",
+            None,
+            "≥ 0.65",
+            judge(f1[lowest] >= 0.65, f"{f1[lowest]:.2f}"),
+        ),
         Row(
             f"coach: one reply, p95 on one core after warm-up ({reply['n']} held-out replies)",
             reply["p95"],
@@ -144,3 +174,15 @@ def coach_rows(runs: int, Row, judge, median_of) -> list:  # noqa: N803 - bench'
             judge(not loaded, ", ".join(loaded)),
         ),
     ]
+
+
+def main() -> int:
+    """Measure and print only the coach's rows."""
+    from bench.__main__ import Row, judge, median_of, table
+
+    print(table(coach_rows(5, Row, judge, median_of)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
