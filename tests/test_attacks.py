@@ -442,19 +442,19 @@ def test_the_synthetic_sample_is_exempt_from_the_release_log():
 
 KILLED_SHARE = """
 import os, sys
-from helpers import share
+from helpers.share import send
 from helpers.store import Store, get_store
 stage = sys.argv[1]
 die = lambda *a, **k: os._exit(9)
 if stage == "after the private copy":
-    share._deliver = die
+    send._deliver = die
 elif stage == "before the final name":
-    share.os.link = die
+    os.link = die
 elif stage == "before the store notes it":
     Store.mark_shared = die
 elif stage == "writing":
-    share.os.fsync = die
-share.share_reflection(int(sys.argv[2]), dropbox=sys.argv[3])
+    os.fsync = die
+send.share_reflection(int(sys.argv[2]), dropbox=sys.argv[3])
 """
 
 

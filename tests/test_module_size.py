@@ -7,7 +7,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "helpers"
 LIMIT = 550  # lines; about 500 is the aim
 # Modules still over the limit, to be split by job; drop each once it is.
-PENDING = {"collect.py", "share.py"}
+PENDING = {"collect.py"}
 
 
 def lengths() -> dict[str, int]:

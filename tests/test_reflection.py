@@ -313,7 +313,6 @@ def test_where_my_data_lives_names_the_folder_without_the_username(home, monkeyp
 
 
 def test_a_failed_share_says_so_and_keeps_the_reflection_unshared(home, monkeypatch):
-    from helpers import share as share_module
     from helpers.store import pseudonym
 
     pseudonym()
@@ -325,7 +324,7 @@ def test_a_failed_share_says_so_and_keeps_the_reflection_unshared(home, monkeypa
     def broken(*_args, **_kwargs):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(share_module.os, "link", broken)
+    monkeypatch.setattr("os.link", broken)
     form.share_button.click()
 
     shown = visible_text(form.share_status.value)

@@ -231,7 +231,7 @@ def test_a_failure_while_publishing_leaves_no_file_and_the_reflection_unshared(
     def broken(*_args, **_kwargs):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(share_module.os, "link", broken)
+    monkeypatch.setattr(os, "link", broken)
     with pytest.raises(ShareError) as failed:
         share_reflection(reflection_id, dropbox=dropbox)
 
@@ -253,8 +253,8 @@ def test_a_failing_replace_on_a_folder_without_hard_links_leaves_nothing(
     def broken_replace(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(share_module.os, "link", no_links)
-    monkeypatch.setattr(share_module.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "link", no_links)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(ShareError, match="No space left on device"):
         share_reflection(reflection_id, dropbox=dropbox)
     assert files_in(dropbox) == []
@@ -266,7 +266,7 @@ def test_without_hard_links_the_file_is_still_published_by_replace(store, dropbo
         raise OSError(1, "Operation not permitted")
 
     reflection_id = save(store)
-    monkeypatch.setattr(share_module.os, "link", no_links)
+    monkeypatch.setattr(os, "link", no_links)
     path = share_reflection(reflection_id, dropbox=dropbox)
     assert files_in(dropbox) == [path]
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
@@ -278,7 +278,7 @@ def test_a_failure_while_writing_leaves_no_partial_file(store, dropbox, monkeypa
     def broken_fsync(_fd):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(share_module.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(ShareError):
         share_reflection(reflection_id, dropbox=dropbox)
     assert files_in(dropbox) == []
@@ -434,7 +434,7 @@ def test_a_submission_collect_would_reject_is_never_written(tmp_path, monkeypatc
         submission["ratings"]["safety"] = 11
         return submission
 
-    monkeypatch.setattr(share_module, "build_submission", broken_build)
+    monkeypatch.setattr(share_module.send, "build_submission", broken_build)
     drop = tmp_path / "drop"
     drop.mkdir()
     with pytest.raises(share_module.ShareError, match="cannot be shared as it is"):
@@ -550,7 +550,7 @@ def test_export_errors_go_to_stderr_and_stdout_lists_only_what_was_written(
             raise KeyError("safety")
         return real_build(reflection, **kwargs)
 
-    monkeypatch.setattr(share_module, "build_submission", fails_on_the_second)
+    monkeypatch.setattr(share_module.send, "build_submission", fails_on_the_second)
     assert alliance(["export", "--to", str(tmp_path / "out")]) == 1
     captured = capsys.readouterr()
     assert captured.out.startswith(f"Wrote reflection {first} (session 1, as counselor)")
