@@ -89,3 +89,13 @@ def test_the_second_pass_list_names_test_split_replies_only():
     assert len(ids) >= 300 and ids == sorted(set(ids))
     assert all(by_id[i].split == "test" for i in ids)
     assert set(corpus.second_pass) <= set(ids)
+
+
+def test_the_corpus_is_the_size_the_coach_guide_promises():
+    corpus = load_corpus()
+    assert len(corpus.replies) >= 2000 and len(corpus.statements) >= 150
+    assert {r.statement for r in corpus.replies} == set(corpus.statements)
+    counts = {label: sum(label in r.labels for r in corpus.replies) for label in LABELS}
+    assert min(counts.values()) >= 150, counts
+    several = sum(len(r.labels) >= 2 for r in corpus.replies) / len(corpus.replies)
+    assert 0.4 <= several <= 0.6, f"{several:.0%} of replies have two or more labels"

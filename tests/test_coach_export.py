@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import reflection_form
 from helpers.cli import main as alliance
 from helpers.coach.corrections import save_correction
 from helpers.store import get_store, pseudonym
@@ -85,3 +86,31 @@ def test_the_help_says_corrections_stay_out_unless_asked(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert "--coach-corrections" in help_text
     assert "left out unless you add this" in help_text
+
+
+@pytest.mark.parametrize("ticked", [False, True])
+def test_the_reflection_form_shares_corrections_only_when_its_box_is_ticked(
+    tmp_path, monkeypatch, ticked
+):
+    home = tmp_path / "alliance-home"
+    monkeypatch.setenv("ALLIANCE_HOME", str(home))
+    for name in ("ALLIANCE_COHORT", "ALLIANCE_DROPBOX", "ALLIANCE_ROSTER"):
+        monkeypatch.delenv(name, raising=False)
+    form = reflection_form()
+    assert form.share_corrections.value is False  # starts unticked
+    assert "corrections of the response coach" in form.share_corrections.description
+    save_correction(form.store, "care-07", REPLY, ("advice",), ["advice", "judgement"])
+    form.session.value, form.role.value = 2, "counselor"
+    for box in (*form.ratings.values(), *form.checkins.values()):
+        box.value = 6
+    form.save_button.click()
+    form.cohort.value = "FALL26"
+    form.share_corrections.value = ticked
+    form.share_button.click()
+
+    [written] = (home / "outbox").iterdir()
+    data, raw = json.loads(written.read_text()), written.read_text()
+    if ticked:
+        assert [c["trainee_labels"] for c in data["coach_corrections"]] == [["advice", "judgement"]]
+    else:
+        assert "coach_corrections" not in data and "tell Anna" not in raw

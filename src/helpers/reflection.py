@@ -49,6 +49,10 @@ SHARE_TEXT_LABEL = (
     "Share my written comment with the instructor (it is scrubbed of e-mails, links, phone "
     "numbers and classmates' names)"
 )
+SHARE_CORRECTIONS_LABEL = (
+    "Also share my corrections of the response coach (“The coach got this wrong”), to help "
+    "improve it"
+)
 SCORE_OPTIONS: list[tuple[str, int]] = [
     (f"{n} (not at all)" if n == 0 else f"{n} (completely)" if n == 10 else str(n), n)
     for n in range(11)
@@ -138,6 +142,13 @@ class ReflectionForm(widgets.VBox):
             style=_WIDE,
             layout=widgets.Layout(width="100%", max_width="46em"),  # room to see the code
         )
+        self.share_corrections = widgets.Checkbox(
+            value=False,
+            description=SHARE_CORRECTIONS_LABEL,
+            indent=False,
+            style=_WIDE,
+            layout=widgets.Layout(width="auto"),
+        )
         self.share_button = widgets.Button(
             description="Share with instructor",
             tooltip="Send the saved reflection as a pseudonymous file",
@@ -168,9 +179,11 @@ class ReflectionForm(widgets.VBox):
                 widgets.HTML(
                     "<p><strong>Share with your instructor (optional)</strong>: sends your "
                     "ratings and exercise choices under your pseudonym; your comment only if "
-                    "you ticked the box above.</p>"
+                    "you ticked the box above; your corrections of the coach only if you tick "
+                    "the box below.</p>"
                 ),
                 self.cohort,
+                self.share_corrections,
                 self.share_button,
                 self.share_status,
             ]
@@ -282,7 +295,10 @@ class ReflectionForm(widgets.VBox):
                 )
                 return
             path = share_reflection(
-                self.saved_id, store=self.store, cohort=self.cohort.value.strip() or None
+                self.saved_id,
+                store=self.store,
+                cohort=self.cohort.value.strip() or None,
+                coach_corrections=bool(self.share_corrections.value),
             )
         except (ShareError, StoreError, sqlite3.Error) as error:
             self.share_status.value = _status(html.escape(str(error)), ok=False)
