@@ -106,7 +106,7 @@ def notebook_run(
         run.exercises_called = len(exercises_in(name))
         run.exercises_shown = page.locator(EXERCISES).count()
         if run.exercises_shown:
-            walks = walk(page, EXERCISES)
+            walks = walk(page, EXERCISES, cells=True)
             run.slow_tabs = too_many_tabs(walks)
             FIGURES["lab_tabs"][name] = tab_counts(walks)
         run.unanswered = click_every_exercise(page, EXERCISES)

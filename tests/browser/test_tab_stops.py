@@ -5,7 +5,8 @@ prose with links and headings between them), in the trainee view and in JupyterL
 Run All:
 
 * **into** an exercise: from the start of its cell (the exercise's box focused, as a screen
-  reader's heading jump or a click on its title leaves it) to its first control;
+  reader's heading jump or a click on its title leaves it; in JupyterLab also from the cell
+  selected, as a click on the cell or the arrow keys leave it) to its first control;
 * **between** exercises: from one exercise's last control to the next exercise's first control,
   through whatever lies between them: only the course's own content (prose links, another
   activity's controls) may be a stop, never a cell editor, a button JupyterLab adds or a
@@ -100,24 +101,40 @@ def tabs_to_first_control(page: Any, selector: str, index: int) -> Walk:
     return Walk(index + 1, MAX_TABS + 1, passed, content)
 
 
-def walk(page: Any, selector: str) -> dict[str, list[Walk]]:
-    """The walks into every exercise on the page, and between each one and the next."""
-    into, between = [], []
+# JupyterLab only: select the exercise's cell as a click on it or the arrow keys do (command
+# mode: the cell itself has focus).
+FOCUS_CELL = """([selector, index]) => {
+    const cell = document.querySelectorAll(selector)[index].closest('.jp-Cell');
+    cell.focus();
+    return document.activeElement === cell;
+}"""
+
+
+def walk(page: Any, selector: str, cells: bool = False) -> dict[str, list[Walk]]:
+    """The walks into every exercise on the page, and between each one and the next; with
+    ``cells`` (JupyterLab) also from each exercise's selected cell."""
+    walks: dict[str, list[Walk]] = {"into": [], "between": []}
+    if cells:
+        walks["from its cell"] = []
     for index in range(page.locator(selector).count()):
         assert page.evaluate(FOCUS, [selector, index, False, CONTROL])
-        into.append(tabs_to_first_control(page, selector, index))
+        walks["into"].append(tabs_to_first_control(page, selector, index))
         if index:
             assert page.evaluate(FOCUS, [selector, index - 1, True, CONTROL])
-            between.append(tabs_to_first_control(page, selector, index))
-    return {"into": into, "between": between}
+            walks["between"].append(tabs_to_first_control(page, selector, index))
+        if cells:
+            assert page.evaluate(FOCUS_CELL, [selector, index])
+            walks["from its cell"].append(tabs_to_first_control(page, selector, index))
+    return walks
 
 
 def too_many_tabs(walks: dict[str, list[Walk]]) -> list[str]:
     """Each walk over the course's limits, said in words (empty when every walk is within)."""
     found = [
-        f"{w.tabs} Tabs from the start of exercise {w.exercise} to its first control, "
+        f"{w.tabs} Tabs from the start of exercise {w.exercise} ({start}) to its first control, "
         f"passing {w.passed}"
-        for w in walks["into"]
+        for start in ("into", "from its cell")
+        for w in walks.get(start, [])
         if w.tabs > INTO_LIMIT
     ]
     found += [
@@ -152,7 +169,7 @@ def walks(browser_context: Any, lab: LabServer) -> dict[str, dict[str, list[Walk
     with open_lab_page(browser_context, lab) as lab_page:
         lab_page.open_notebook(name)
         lab_page.run_all()
-        found["JupyterLab"] = walk(lab_page.page, f"{OUTPUT} .alliance-exercise")
+        found["JupyterLab"] = walk(lab_page.page, f"{OUTPUT} .alliance-exercise", cells=True)
     counts = {view: tab_counts(parts) for view, parts in found.items()}
     print(f"\nTab presses in {name}: {json.dumps(counts)}")
     return found
