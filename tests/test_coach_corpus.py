@@ -99,3 +99,12 @@ def test_the_corpus_is_the_size_the_coach_guide_promises():
     assert min(counts.values()) >= 150, counts
     several = sum(len(r.labels) >= 2 for r in corpus.replies) / len(corpus.replies)
     assert 0.4 <= several <= 0.6, f"{several:.0%} of replies have two or more labels"
+
+
+def test_no_reply_is_in_both_parts_in_other_punctuation_or_case():
+    def words(text: str) -> str:
+        return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
+
+    corpus = load_corpus()
+    trained = {words(r.response) for r in corpus.part("train")}
+    assert [r.id for r in corpus.part("test") if words(r.response) in trained] == []
