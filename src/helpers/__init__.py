@@ -44,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "show_checkins": "helpers.charts",
     "show_profile_table": "helpers.charts",
     "write_handout": "helpers.handout",
+    "handout_button": "helpers.handout",
     # paths
     "alliance_home": "helpers.paths",
     "data_path": "helpers.paths",

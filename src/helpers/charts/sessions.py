@@ -93,7 +93,7 @@ def draw_change(view: View, data: ClassData) -> Figure:
             ax.text(middle, 5, "hidden (n<5)", ha="center", va="center", fontsize=8, bbox=LABEL_BOX)
         else:
             for at in x[hidden]:
-                ax.text(at, 5, "n<5", ha="center", va="center", fontsize=7, bbox=LABEL_BOX)
+                ax.text(at, 5, "n<5", ha="center", va="center", fontsize=8, bbox=LABEL_BOX)
         ax.text(middle, 10.25, GUIDELINE_NAMES[guideline], ha="center", fontsize="large")
         if k:
             ax.axvline(k * step - 1, color="#999999", linewidth=0.8)

@@ -40,26 +40,24 @@ def check_snapshot(data: ClassData, folder: Path) -> dict[str, object]:
         previous_n = int(previous["n"])
     except (ValueError, KeyError, TypeError):
         raise SnapshotError(
-            f"{SNAPSHOT_FILE} in '{folder.name}' is unreadable; move the old handout away or "
-            "choose a new folder."
+            f"Not published: {SNAPSHOT_FILE} in '{folder.name}' cannot be read, so move the old "
+            "handout away or choose a new folder."
         ) from None
     delta = abs(record["n"] - previous_n)
     if previous.get("id") != record["id"] and delta == 0:
         raise SnapshotError(
             f"Not published: this class has {record['n']} trainees, as many as the handout "
-            f"already in '{folder.name}', but not the same submissions. Two handouts that "
-            "differ by a few submissions let readers work out what those trainees answered. "
-            f"Publish again when at least {MIN_TRAINEES} trainees more (or fewer) have shared, "
-            "or keep the earlier handout."
+            f"already in '{folder.name}' but not the same ones, and comparing the two would "
+            f"reveal what the trainees who changed answered, so wait until it differs by at "
+            f"least {MIN_TRAINEES} trainees or keep the earlier handout."
         )
     if previous.get("id") != record["id"] and delta < MIN_TRAINEES:
+        who = f"those {delta} trainees" if delta > 1 else "that one trainee"
         raise SnapshotError(
             f"Not published: this class has {record['n']} trainees and the handout already in "
-            f"'{folder.name}' was made from {previous_n}. Two handouts that differ by "
-            f"{delta} trainee{'s' if delta > 1 else ''} let readers work out what "
-            f"{'those trainees' if delta > 1 else 'that trainee'} answered. Publish again "
-            f"when at least {MIN_TRAINEES} trainees more (or fewer) have shared, or keep the "
-            "earlier handout."
+            f"'{folder.name}' was made from {previous_n}, and comparing the two would reveal "
+            f"what {who} answered, so wait until the two differ by at least {MIN_TRAINEES} "
+            "trainees or keep the earlier handout."
         )
     return record
 
