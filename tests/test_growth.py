@@ -204,3 +204,111 @@ def test_five_bands_give_way_to_three_when_they_would_hide_a_seminars_spread():
     assert list(safety["band"]) == ["0–3", "4–6", "7–10"]
     assert (safety["status"] != HIDDEN).all()
     assert any("five bands would hide" in str(note) for note in view.notes)
+
+
+# ------------------------------------------------------------------------ privacy at seminar size
+
+
+def late_trainee(data: ClassData) -> pd.DataFrame:
+    """The class with one more trainee: a copy of the first trainee's reflections, under a new
+    account, pseudonym and submission ids (someone who shared after the first render)."""
+    frame = data.frame.astype(str)
+    first = frame[frame["trainee"] == frame["trainee"].iloc[0]].copy()
+    first["trainee"] = "late-account"
+    first["pseudonym"] = "late-pseudonym-xyz"
+    ids = {
+        old: hashlib.sha256(f"late/{old}".encode()).hexdigest()[:32]
+        for old in first["submission_id"]
+    }
+    first["submission_id"] = first["submission_id"].map(ids)
+    return pd.concat([frame, first], ignore_index=True)
+
+
+@pytest.mark.parametrize("students", [8, 10, 14])
+def test_at_seminar_size_differencing_two_renders_recovers_nothing(students, tmp_path, monkeypatch):
+    from helpers.classview import VIEWS
+
+    monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "instructor"))
+    base = seminar(students, 1).frame
+    real = ClassData(validate_frame(base.astype(str)), False, "class.csv")
+    first = {name: view_of(name, real) for name in VIEWS}
+    assert not any(view.refused for view in first.values())
+    later = ClassData(validate_frame(late_trainee(real)), False, "class.csv")
+    refused = 0
+    for name in VIEWS:
+        view = view_of(name, later)
+        if view.refused:  # the late trainee's rows are in it: no number at all
+            refused += 1
+            assert view.table.select_dtypes("number").isna().all().all(), name
+        else:  # none of their rows are: the very same figures as before
+            pd.testing.assert_frame_equal(view.table, first[name].table)
+    assert refused >= 5
+
+
+@pytest.mark.parametrize("students", [8, 10, 14])
+def test_at_seminar_size_padding_with_pseudonyms_lifts_no_hidden_figure(students):
+    from helpers.classview import VIEWS
+
+    data = seminar(students, 2)
+    frame = data.frame.astype(str)
+    one = frame[frame["trainee"] == frame["trainee"].iloc[0]]
+    copies = []
+    for k in range(4):  # four more pseudonyms from the same account
+        copy = one.copy()
+        copy["pseudonym"] = f"padding-{k}-xyz"
+        copy["submission_id"] = [
+            hashlib.sha256(f"pad{k}/{i}".encode()).hexdigest()[:32] for i in copy["submission_id"]
+        ]
+        copies.append(copy)
+    padded = ClassData(validate_frame(pd.concat([frame, *copies])), True, "sample")
+    for name in VIEWS:
+        before, after = view_of(name, data), view_of(name, padded)
+        assert after.n == before.n, name
+        keys = [
+            c
+            for c in after.table.columns
+            if c
+            in ("guideline", "band", "session", "checkin", "when", "vignette", "option", "stage")
+        ]
+        if not keys:
+            continue
+        was = before.table.set_index(keys)["status"]
+        now = after.table.set_index(keys)["status"].reindex(was.index)
+        lifted = (was == HIDDEN) & (now != HIDDEN)
+        assert not lifted.any(), (name, list(was.index[lifted]))
+
+
+@pytest.mark.parametrize("students", [8, 10, 14])
+def test_at_seminar_size_no_view_carries_a_pseudonym_or_text_to_link_comments_by(students):
+    from helpers.charts import make_chart
+    from helpers.classview import VIEWS
+
+    data = seminar(students, 3)
+    assert "text" not in data.frame.columns
+    pseudonyms = set(data.frame["pseudonym"].astype(str))
+    for name in VIEWS:
+        chart = make_chart(name, data)
+        shown = repr(chart) + chart.view.table.to_csv() + chart.figure.svg
+        assert not [p for p in pseudonyms if p in shown], name
+
+
+# ----------------------------------------------------------------------------- data-format.md
+
+
+def test_data_format_documents_every_field_of_version_2_and_still_reads_version_1():
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "docs" / "data-format.md").read_text("utf-8")
+    schema = json.loads((root / "data" / "schema" / "submission.schema.json").read_text("utf-8"))
+    assert "## The submission file (format version 2)" in page
+    for field in schema["properties"]:
+        assert f"| `{field}` |" in page, f"docs/data-format.md has no row for {field}"
+    choices = next(line for line in page.splitlines() if line.startswith("| `choices` |"))
+    skills_row = next(line for line in page.splitlines() if line.startswith("| `skills` |"))
+    for field in ("vignette", "option", "first_option", "attempts"):
+        assert field in choices, field
+    for field in ("before", "after", "form", "score"):
+        assert field in skills_row, field
+    for column in CLASS_COLUMNS:
+        assert f"| `{column}` |" in page, f"docs/data-format.md has no row for column {column}"
+    assert "Version 1 files are still read" in page
+    assert set(schema["properties"]["format_version"].get("enum", [])) >= {1, 2}
