@@ -45,6 +45,7 @@ _EXPORTS: dict[str, str] = {
     "show_profile_table": "helpers.charts",
     "write_handout": "helpers.handout",
     "handout_button": "helpers.handout",
+    "rubric_form": "helpers.rubric",
     # paths
     "alliance_home": "helpers.paths",
     "data_path": "helpers.paths",

@@ -87,7 +87,45 @@ def skills_table(data: ClassData | pd.DataFrame | None = None) -> View:
         )
     else:
         stats["rose_label"] = f"{round(rose * 100)} %"
+    if isinstance(data, ClassData):
+        table, notes = _with_rubric(data, paired.index, table, notes)
     return View("skills", table, n, notes, stats=pd.DataFrame([stats]))
+
+
+def _with_rubric(data: ClassData, paired, table: pd.DataFrame, notes: list[Note]):
+    """The instructor's rubric scores (helpers.rubric) as two more rows, once every trainee
+    in the view has one at both stages: the same trainees as the coach's scores, so the
+    release log that guards them guards these too, and none is left out to be worked out."""
+    from helpers.rubric import rubric_scores
+
+    scores = rubric_scores(data)
+    if scores.empty:
+        return table, notes
+    scored = scores.reindex(paired).dropna()
+    if len(scored) < len(paired):
+        note = Note(
+            "Hidden",
+            f"your rubric scores ({trainees(len(scored))} of {trainees(len(paired))} scored "
+            "at both stages)",
+            "shown once every trainee in the chart has one",
+        )
+        return table, [*notes, note]
+    status = table["status"].iloc[0]
+    extra = pd.DataFrame(
+        [
+            (
+                f"rubric {stage}",
+                float(scored[stage].median()),
+                float(scored[stage].quantile(0.25)),
+                float(scored[stage].quantile(0.75)),
+                len(scored),
+                status,
+            )
+            for stage in STAGES
+        ],
+        columns=table.columns,
+    )
+    return pd.concat([table, extra], ignore_index=True), notes
 
 
 @lru_cache(maxsize=1)
