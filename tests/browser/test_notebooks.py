@@ -11,11 +11,13 @@ serves every notebook.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import (
     AXE_JS,
@@ -23,6 +25,7 @@ from tests.browser.conftest import (
     FIGURES,
     OUTPUT,
     REPO,
+    SLOW_MS,
     LabServer,
     click_every_exercise,
     course_notebooks,
@@ -84,6 +87,22 @@ FIGURE_FACTS = f"""() => [...document.querySelectorAll('{OUTPUT} figure.alliance
                caption: cap ? cap.textContent.trim() : ''}}; }})"""
 
 
+def wait_for_start_lines(page: Any, expected: int) -> int:
+    """How many "run this cell" lines the opened notebook shows, once JupyterLab has drawn them.
+
+    A long notebook's stored outputs appear over a moment after its first cell does, so this
+    waits (up to the slow bound) for all of them before counting.
+    """
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            f"(expected) => ({START_LINES})() >= expected",
+            arg=expected,
+            timeout=SLOW_MS,
+            polling=200,
+        )
+    return page.evaluate(START_LINES)
+
+
 @pytest.fixture(scope="module", params=course_notebooks())
 def notebook_run(
     request: pytest.FixtureRequest, browser_context: Any, lab: LabServer
@@ -95,7 +114,7 @@ def notebook_run(
     with open_lab_page(browser_context, lab) as lab_page:
         page = lab_page.page
         lab_page.open_notebook(name)
-        run.start_lines_on_open = page.evaluate(START_LINES)
+        run.start_lines_on_open = wait_for_start_lines(page, widgets)
         run.widget_errors_on_open = lab_page.widget_errors()
 
         run.run_seconds = lab_page.run_all()
