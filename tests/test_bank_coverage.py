@@ -18,14 +18,6 @@ KINDS = ("choose", "practice")
 AT_LEAST = 3
 GOAL_AND_TASK_SHARE = 0.40
 
-# Places where the bank is still short of AT_LEAST vignettes while new ones are written.
-# Each entry must still be short: a place that reaches the minimum leaves this list, and no new
-# place ever joins it.
-PENDING = {
-    ("practice", "boundaries", "beginner"),
-    ("practice", "boundaries", "intermediate"),
-}
-
 
 @pytest.fixture(scope="module")
 def counts() -> Counter:
@@ -39,19 +31,13 @@ def counts() -> Counter:
 PLACES = [(kind, g, level) for kind in KINDS for g in GUIDELINES for level in LEVELS]
 
 
-@pytest.mark.parametrize("place", [p for p in PLACES if p not in PENDING], ids="-".join)
+@pytest.mark.parametrize("place", PLACES, ids="-".join)
 def test_every_guideline_has_enough_items_at_every_level(counts, place):
     kind, guideline, level = place
     assert counts[place] >= AT_LEAST, (
         f"only {counts[place]} {kind} vignettes practise {guideline} at {level} level; "
         f"write at least {AT_LEAST - counts[place]} more"
     )
-
-
-@pytest.mark.parametrize("place", sorted(PENDING), ids="-".join)
-def test_every_pending_place_is_still_short(counts, place):
-    assert place in PLACES, f"{place} is not a kind, guideline and level of the bank"
-    assert counts[place] < AT_LEAST, f"{place} has {counts[place]} now: take it off PENDING"
 
 
 def test_goal_and_task_vignettes_are_at_least_40_percent_of_the_bank():
