@@ -61,11 +61,10 @@ def _scaled_bank(folder: Path, target: int) -> list[Path]:
 
 
 def bank(runs: int) -> None:
-    from helpers import bank as bank_module
-    from helpers.bank import validate_files
+    from helpers.bank import clear_cache, validate_files
 
     def cold(files: list[Path]) -> None:
-        bank_module._CACHE.clear()  # measure a first load, as a fresh kernel does
+        clear_cache()  # measure a first load, as a fresh kernel does
         validate_files(files)
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

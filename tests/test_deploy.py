@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
-from helpers import measure
+from alliance_ops import measure
 from helpers.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sample": ("helpers.sample", "generate a synthetic class for practice and demos"),
     "link": ("helpers.links", "print nbgitpuller links for a JupyterHub"),
     "guide": ("helpers.guide", "regenerate the instructor guide from the vignette bank"),
-    "measure": ("helpers.measure", "measure memory per trainee for hub sizing"),
+    "measure": ("alliance_ops.measure", "measure memory per trainee for hub sizing"),
     "coach": ("helpers.coach.command", "read a typed reply: kinds of response, cue words"),
     "handout": ("helpers.handout", "write the class view as a PDF handout (no code needed)"),
     "my-work": ("helpers.mywork", "all your answers and reflections on one page (--pdf)"),

@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +45,7 @@ from typing import Any
 
 import pytest
 
-from helpers.measure import run_code_in_kernel
+from alliance_ops.kernels import KernelSocket
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
@@ -485,7 +484,7 @@ class Hub:
     """A running JupyterHub and the calls the tests make to it."""
 
     def __init__(self, site: Site) -> None:
-        from helpers.measure import free_port
+        from alliance_ops.measure import free_port
 
         self.site = site
         self.dir = site.base / "hub"
@@ -696,27 +695,19 @@ class Hub:
             requests.delete(f"{base}/{kernel_id}", headers=headers, timeout=60)
 
 
-class Kernel:
-    """Runs code in a kernel over its websocket, as JupyterLab does, and returns the output."""
+class Kernel(KernelSocket):
+    """Runs code in a trainee's kernel over its websocket, as JupyterLab does."""
 
     def __init__(self, ws_url: str, authorization: str) -> None:
-        import websocket
+        super().__init__(ws_url, authorization, username="trainee", timeout=120)
 
-        self.conn = websocket.create_connection(
-            ws_url, header=[f"Authorization: {authorization}"], timeout=120
-        )
-        self.session = uuid.uuid4().hex
-
-    def run(self, code: str) -> str:
+    def run(self, code: str) -> str:  # type: ignore[override]
         """Run ``code``; what it printed and displayed (as text). A Python error fails the test
         with its traceback."""
-        result = run_code_in_kernel(self.conn, code, session=self.session, username="trainee")
+        result = super().run(code, timeout=180)
         if result.error:
             raise AssertionError("\n".join(result.traceback) or result.error)
         return result.output
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ Every name is importable from ``helpers.bank`` itself.
 
 from __future__ import annotations
 
-from helpers.bank.load import _CACHE, PathsArg, load_bank, validate_files
+from helpers.bank.load import PathsArg, clear_cache, load_bank, validate_files
 from helpers.bank.model import Bank, Problem, Vignette, VignetteError
 from helpers.bank.rules import MIN_DIALOGUE_TURNS, best_choice, best_path
 from helpers.bank.yamlfile import MAX_FILE_BYTES
@@ -24,7 +24,6 @@ from helpers.bank.yamlfile import MAX_FILE_BYTES
 __all__ = [
     "MAX_FILE_BYTES",
     "MIN_DIALOGUE_TURNS",
-    "_CACHE",
     "Bank",
     "PathsArg",
     "Problem",
@@ -32,6 +31,7 @@ __all__ = [
     "VignetteError",
     "best_choice",
     "best_path",
+    "clear_cache",
     "load_bank",
     "validate_files",
 ]

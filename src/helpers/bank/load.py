@@ -54,6 +54,12 @@ _CACHE: dict[tuple, Bank] = {}
 _CACHE_SIZE = 8
 
 
+def clear_cache() -> None:
+    """Forget every bank loaded so far: the next ``load_bank`` reads the files again, as a
+    fresh kernel does."""
+    _CACHE.clear()
+
+
 def load_bank(paths: PathsArg | None = None) -> Bank:
     """Load vignette files (default: every ``data/vignettes/*.yaml``) into a :class:`Bank`.
 

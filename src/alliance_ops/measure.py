@@ -3,11 +3,12 @@
 A trainee on a hub runs one JupyterLab server plus one kernel per open notebook. This command
 starts a real ``jupyter lab`` on 127.0.0.1 with a throwaway trainee folder, opens one and then
 two course notebooks (a kernel each, started through the server's REST API, every code cell run
-over the kernel's websocket, as the browser does) and reads the resident memory (RSS) of the
-server and its kernels after each step. It repeats this N times and reports the medians, and
-with ``--markdown`` the capacity table for docs/jupyterhub.md: memory per trainee, what classes
-of 30, 100 and 500 need with a headroom factor, and the Zero to JupyterHub memory guarantee and
-limit that follow from it.
+over the kernel's websocket, as the browser does: ``alliance_ops.kernels``) and reads the
+resident memory (RSS) of the server and its kernels after each step. It repeats this N times
+and reports the medians, and with ``--markdown`` the capacity table for docs/jupyterhub.md:
+memory per trainee, what classes of 30, 100 and 500 need with a headroom factor, and the Zero
+to JupyterHub memory guarantee and limit that follow from it. It is run on an instructor's or
+a maintainer's machine, never in a trainee's kernel.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alliance_ops.kernels import CELL_TIMEOUT, KernelSocket
 from helpers.paths import data_dir
 
 MIB = 1024 * 1024
@@ -45,7 +46,6 @@ DEFAULT_HEADROOM = 1.25
 GUARANTEE_STEP = 64  # MiB: the guarantee covers one open notebook with headroom
 LIMIT_STEP = 256  # MiB: the limit covers two open notebooks with headroom
 _START_TIMEOUT = 90.0
-_CELL_TIMEOUT = 180.0
 
 
 class MeasureError(RuntimeError):
@@ -85,99 +85,19 @@ def _request(url: str, token: str, method: str = "GET", body: dict | None = None
     return json.loads(payload) if payload else None
 
 
-@dataclass
-class CellRun:
-    """What one code cell did in a kernel: its text output and, if it failed, the error."""
-
-    output: str
-    error: str | None = None
-    traceback: tuple[str, ...] = ()
-
-
-def run_code_in_kernel(
-    conn: Any,
-    code: str,
-    *,
-    session: str,
-    username: str = "alliance",
-    timeout: float = _CELL_TIMEOUT,
-) -> CellRun:
-    """Run ``code`` over an open kernel websocket ``conn``, as JupyterLab does.
-
-    Returns what the cell printed and displayed (as text) and its error, if any; raises
-    TimeoutError if the kernel is not idle again within ``timeout`` seconds. The one place
-    the course speaks the kernel's message protocol (``alliance measure`` and the hub tests).
-    """
-    msg_id = uuid.uuid4().hex
-    conn.send(
-        json.dumps(
-            {
-                "header": {
-                    "msg_id": msg_id,
-                    "username": username,
-                    "session": session,
-                    "msg_type": "execute_request",
-                    "version": "5.3",
-                    "date": "",
-                },
-                "parent_header": {},
-                "metadata": {},
-                "content": {
-                    "code": code,
-                    "silent": False,
-                    "store_history": True,
-                    "user_expressions": {},
-                    "allow_stdin": False,
-                    "stop_on_error": True,
-                },
-                "channel": "shell",
-                "buffers": [],
-            }
-        )
-    )
-    output: list[str] = []
-    result = CellRun("")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        message = json.loads(conn.recv())
-        if message.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        kind = message["header"]["msg_type"]
-        content = message["content"]
-        if kind == "stream":
-            output.append(content["text"])
-        elif kind in ("execute_result", "display_data"):
-            output.append(content["data"].get("text/plain", "") + "\n")
-        elif kind == "error":
-            result.error = f"{content.get('ename')}: {content.get('evalue')}"
-            result.traceback = tuple(content.get("traceback", ()))
-        elif kind == "status" and content["execution_state"] == "idle":
-            result.output = "".join(output)
-            return result
-    raise TimeoutError(f"the code did not finish within {timeout:.0f} seconds")
-
-
 def run_cells(ws_url: str, token: str, cells: list[str], label: str) -> None:
     """Run ``cells`` one by one in the kernel behind ``ws_url``, as a browser would.
 
     Raises MeasureError naming the cell when one fails, so the figures never hide a broken run.
     """
-    import websocket  # websocket-client, a JupyterLab dependency
-
-    conn = websocket.create_connection(
-        ws_url, header=[f"Authorization: token {token}"], timeout=_CELL_TIMEOUT
-    )
-    session = uuid.uuid4().hex
-    try:
+    with KernelSocket(ws_url, f"token {token}", username="measure", timeout=CELL_TIMEOUT) as kernel:
         for number, code in enumerate(cells, 1):
             try:
-                result = run_code_in_kernel(conn, code, session=session, username="measure")
+                result = kernel.run(code)
             except TimeoutError:
                 raise MeasureError(f"{label}: code cell {number} did not finish in time") from None
             if result.error:
                 raise MeasureError(f"{label}: code cell {number} failed ({result.error})")
-    finally:
-        conn.close()
 
 
 def notebook_cells(path: Path) -> list[str]:
