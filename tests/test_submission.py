@@ -9,16 +9,29 @@ import random
 
 import pytest
 
+from helpers.schemas import schema_file
 from helpers.submission import (
     SubmissionError,
-    load_submission,
+    load_submission_at,
     parse_submission,
-    schema_path,
     validate_submission,
 )
 from tests.builders import SUBMISSION_FIELDS, valid_submission, write_file
 
 GOOD = valid_submission()
+
+
+def load_submission(path, **options) -> dict:
+    """Read one file as collect does: by its name, inside its open folder."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        return load_submission_at(folder, path.name, **options)
+    finally:
+        os.close(folder)
+
+
+def schema_path():
+    return schema_file("submission")
 
 
 def nested(section: str, key: str, value) -> dict:

@@ -14,10 +14,9 @@ import errno
 import json
 import os
 import stat
-from pathlib import Path
 from typing import Any
 
-from helpers.schemas import findings, schema_file, show, type_word, validator
+from helpers.schemas import findings, show, type_word, validator
 from helpers.vocabulary import FORMAT, FORMAT_VERSION
 from helpers.vocabulary import SYNTHETIC_COHORT as RESERVED_COHORT
 
@@ -36,35 +35,24 @@ class SubmissionError(ValueError):
         self.reason = reason
 
 
-def schema_path() -> Path:
-    """The JSON Schema of format versions 1 and 2 (data/schema/submission.schema.json)."""
-    return schema_file("submission")
-
-
 def _validator() -> Any:
     """The schema validator, compiled once per process (collect checks thousands of files)."""
     return validator("submission")
 
 
-def load_submission(path: Path | str, *, max_bytes: int = MAX_BYTES) -> dict:
-    """Read, parse and check one submission file; raise SubmissionError with the reason if bad.
-
-    A symbolic link is refused, never followed; the size is checked before anything is read.
-    """
-    return parse_submission(_read_file(os.fspath(path), None, max_bytes), max_bytes=max_bytes)
-
-
 def load_submission_at(dir_fd: int, name: str, *, max_bytes: int = MAX_BYTES) -> dict:
-    """Like :func:`load_submission` for the entry ``name`` of an open folder.
+    """Read, parse and check the entry ``name`` of an open folder; raise SubmissionError with
+    the reason if bad.
 
-    Used by ``collect`` so that every read stays inside the drop folder.
+    Every read stays inside the folder (``collect`` reads a drop folder this way). A symbolic
+    link is refused, never followed; the size is checked before anything is read.
     """
     if "/" in name or name in {"", ".", ".."}:
         raise SubmissionError("not a plain file name")
     return parse_submission(_read_file(name, dir_fd, max_bytes), max_bytes=max_bytes)
 
 
-def _read_file(path: str, dir_fd: int | None, max_bytes: int) -> bytes:
+def _read_file(path: str, dir_fd: int, max_bytes: int) -> bytes:
     try:
         info = os.lstat(path, dir_fd=dir_fd)
     except FileNotFoundError:
