@@ -111,12 +111,18 @@ def _inline_refs(node: Any, defs: dict[str, Any], seen: tuple[str, ...]) -> Any:
 
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Any:
-    from jsonschema import ValidationError
+    if validator.is_type(instance, "string") and not _anchored(pattern).search(instance):
+        from jsonschema import ValidationError
 
+        yield ValidationError(f"{instance!r} does not match {_anchored(pattern).pattern!r}")
+
+
+@cache
+def _anchored(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled once, with a final ``$`` that ends the text, as JSON Schema means."""
     if pattern.endswith("$") and not pattern.endswith("\\$"):
         pattern = pattern[:-1] + r"\Z"
-    if validator.is_type(instance, "string") and not re.search(pattern, instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+    return re.compile(pattern)
 
 
 def _import_jsonschema() -> Any:

@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import stat
+from functools import cache
 from typing import Any
 
 from helpers.schemas import findings, show, type_word, validator
@@ -35,8 +36,10 @@ class SubmissionError(ValueError):
         self.reason = reason
 
 
+@cache
 def _validator() -> Any:
-    """The schema validator, compiled once per process (collect checks thousands of files)."""
+    """The schema validator, compiled once per process and looked up once: collect checks
+    thousands of files with it."""
     return validator("submission")
 
 
@@ -203,6 +206,8 @@ def validate_submission(doc: Any) -> None:
 
 
 def _raise_schema_errors(doc: dict) -> None:
+    if _validator().is_valid(doc):
+        return  # most files: no errors to gather and explain
     reasons = [
         f"{found.field}: {found.message}" if found.field else found.message
         for found in findings(_validator(), doc)
