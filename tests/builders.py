@@ -11,8 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from helpers.vocabulary import CHECKINS as CHECKIN_ITEMS
-from helpers.vocabulary import RATED_GUIDELINES as RATING_ITEMS
+from helpers.vocabulary import CHECKINS, RATED_GUIDELINES
 
 # A valid vignette file with one *choose* vignette. Line numbers in expected messages count
 # from this layout: keep it as it is (add new layouts instead).
@@ -69,8 +68,8 @@ SUBMISSION: dict[str, Any] = {
     "choices": [{"vignette": "care-04", "option": "b", "attempts": 2}],
     "text": "I noticed I talked too much.",
 }
-assert tuple(SUBMISSION["ratings"]) == RATING_ITEMS
-assert tuple(SUBMISSION["checkins"]) == CHECKIN_ITEMS
+assert tuple(SUBMISSION["ratings"]) == RATED_GUIDELINES
+assert tuple(SUBMISSION["checkins"]) == CHECKINS
 
 
 def valid_submission(**changes: Any) -> dict[str, Any]:

@@ -26,8 +26,7 @@ from helpers.classview import (
 )
 from helpers.cli import main
 from helpers.collect import collect_folder, companion_path
-from helpers.vocabulary import CHECKINS as CHECKIN_ITEMS
-from helpers.vocabulary import RATED_GUIDELINES as RATING_ITEMS
+from helpers.vocabulary import CHECKINS, RATED_GUIDELINES
 from tests.builders import valid_submission, write_file
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="giving files other owners needs root")
@@ -57,8 +56,8 @@ def doc(
         pseudonym=pseudonym or f"pseudo{i:06d}tokenAbC",
         session=session,
         role=role,
-        ratings=dict.fromkeys(RATING_ITEMS, value),
-        checkins=dict.fromkeys(CHECKIN_ITEMS, 5),
+        ratings=dict.fromkeys(RATED_GUIDELINES, value),
+        checkins=dict.fromkeys(CHECKINS, 5),
         choices=[],
     )
     made.update(changes)
@@ -229,7 +228,7 @@ def test_a_class_table_with_copies_is_weighted_per_trainee(tmp_path):
 
     rows = []
     for k in range(10):
-        for item in RATING_ITEMS:
+        for item in RATED_GUIDELINES:
             rows.append(
                 [
                     f"{k:032x}",
@@ -247,7 +246,7 @@ def test_a_class_table_with_copies_is_weighted_per_trainee(tmp_path):
                 ]
             )
     for copy_no in range(300):
-        for item in RATING_ITEMS:
+        for item in RATED_GUIDELINES:
             rows.append(
                 [
                     f"{10_000 + copy_no:032x}",
@@ -468,8 +467,8 @@ def _saved_reflection(home: Path) -> int:
     from helpers.store import Store
 
     store = Store(home / "alliance.sqlite3")
-    ratings = dict.fromkeys(RATING_ITEMS, 6)
-    return store.save_reflection(2, "counselor", ratings, dict.fromkeys(CHECKIN_ITEMS, 5))
+    ratings = dict.fromkeys(RATED_GUIDELINES, 6)
+    return store.save_reflection(2, "counselor", ratings, dict.fromkeys(CHECKINS, 5))
 
 
 def _private_drop(tmp_path: Path) -> Path:
@@ -675,7 +674,7 @@ def test_share_refuses_a_drop_folder_that_is_not_the_instructors(
         monkeypatch.setenv("ALLIANCE_DROPBOX_GROUP", "alliance-instructors")
     store = get_store()
     reflection_id = store.save_reflection(
-        1, "client", dict.fromkeys(RATING_ITEMS, 5), dict.fromkeys(CHECKIN_ITEMS, 5)
+        1, "client", dict.fromkeys(RATED_GUIDELINES, 5), dict.fromkeys(CHECKINS, 5)
     )
     with pytest.raises(ShareError, match="is not safe to share into") as refused:
         share_reflection(reflection_id, dropbox=folder, store=store)
@@ -768,10 +767,10 @@ def test_a_damaged_reflection_row_is_skipped_not_a_traceback(tmp_path, capsys):
 
     store = get_store()
     good = store.save_reflection(
-        1, "client", dict.fromkeys(RATING_ITEMS, 5), dict.fromkeys(CHECKIN_ITEMS, 5)
+        1, "client", dict.fromkeys(RATED_GUIDELINES, 5), dict.fromkeys(CHECKINS, 5)
     )
     bad = store.save_reflection(
-        2, "client", dict.fromkeys(RATING_ITEMS, 6), dict.fromkeys(CHECKIN_ITEMS, 5)
+        2, "client", dict.fromkeys(RATED_GUIDELINES, 6), dict.fromkeys(CHECKINS, 5)
     )
     with sqlite3.connect(store.path) as conn:
         conn.execute("UPDATE reflections SET ratings = '{broken' WHERE id = ?", (bad,))

@@ -17,8 +17,7 @@ from helpers.bank import (
     load_bank,
 )
 from helpers.bank.rules import schema_problems
-from helpers.vocabulary import DIFFICULTIES, DIMENSIONS, KINDS
-from helpers.vocabulary import VIGNETTE_GUIDELINES as GUIDELINES
+from helpers.vocabulary import DIFFICULTIES, DIMENSIONS, KINDS, VIGNETTE_GUIDELINES
 from tests.builders import CHOOSE_YAML, write_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vignettes"
@@ -69,7 +68,7 @@ def test_vignette_fields_are_ready_to_show():
 def test_constants_match_the_schema():
     schema = json.loads(SCHEMA.read_text("utf-8"))["$defs"]
     vignette = schema["vignette"]["properties"]
-    assert tuple(vignette["guidelines"]["items"]["enum"]) == GUIDELINES
+    assert tuple(vignette["guidelines"]["items"]["enum"]) == VIGNETTE_GUIDELINES
     assert tuple(vignette["dimension"]["enum"]) == DIMENSIONS
     assert tuple(vignette["difficulty"]["enum"]) == DIFFICULTIES
     assert tuple(schema["exercise"]["properties"]["kind"]["enum"]) == KINDS

@@ -29,7 +29,8 @@ from helpers.classview import (
     validate_frame,
     what_was_hidden,
 )
-from helpers.sample import CHECKINS, COLUMNS, GUIDELINES, write_class_csv
+from helpers.sample import COLUMNS, write_class_csv
+from helpers.vocabulary import CHECKINS, RATED_GUIDELINES
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +61,7 @@ class ClassBuilder:
         sid = f"{len(self.rows):032x}"
         head = [sid, trainee, self.cohort, f"2026-W{40 + session}", session, role]
         if isinstance(ratings, int):
-            ratings = dict.fromkeys(GUIDELINES, ratings)
+            ratings = dict.fromkeys(RATED_GUIDELINES, ratings)
         if isinstance(checkins, int):
             checkins = dict.fromkeys(CHECKINS, checkins)
         for item, score in (ratings or {}).items():

@@ -24,8 +24,7 @@ from helpers.collect import (
     submissions_to_frame,
     write_table,
 )
-from helpers.vocabulary import CHECKINS as CHECKIN_ITEMS
-from helpers.vocabulary import RATED_GUIDELINES as RATING_ITEMS
+from helpers.vocabulary import CHECKINS, RATED_GUIDELINES
 from tests.builders import valid_submission, write_file
 
 
@@ -38,8 +37,8 @@ def make_doc(i: int, **changes) -> dict:
         pseudonym=f"pseudo{i:04d}tokenAbC_-",
         session=1 + i % 12,
         role="counselor" if i % 2 else "client",
-        ratings={item: rng.randint(0, 10) for item in RATING_ITEMS},
-        checkins={item: rng.randint(0, 10) for item in CHECKIN_ITEMS},
+        ratings={item: rng.randint(0, 10) for item in RATED_GUIDELINES},
+        checkins={item: rng.randint(0, 10) for item in CHECKINS},
         choices=[
             {"vignette": f"care-{k:02d}", "option": "abc"[k % 3], "attempts": 1 + k}
             for k in range(i % 4)
@@ -56,7 +55,7 @@ def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def expected_rows(doc: dict) -> int:
-    return len(RATING_ITEMS) + len(CHECKIN_ITEMS) + len(doc["choices"])
+    return len(RATED_GUIDELINES) + len(CHECKINS) + len(doc["choices"])
 
 
 @pytest.fixture
@@ -484,7 +483,7 @@ def test_submissions_to_frame_is_the_class_table():
     assert str(frame["score"].dtype) == "Int64"
     assert str(frame["attempts"].dtype) == "Int64"
     guideline = frame[frame["measure"] == "guideline"]
-    assert sorted(guideline["item"].unique()) == sorted(RATING_ITEMS)
+    assert sorted(guideline["item"].unique()) == sorted(RATED_GUIDELINES)
     assert guideline["score"].between(0, 10).all()
     assert (guideline["option"] == "").all() and guideline["attempts"].isna().all()
     choices = frame[frame["measure"] == "choice"]

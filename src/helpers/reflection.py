@@ -20,17 +20,8 @@ import ipywidgets as widgets
 
 from helpers.figures import PALETTE, AccessibleFigure, accessible_figure
 from helpers.paths import alliance_home, exposure_warning
-from helpers.store import (
-    CHECKINS,
-    GUIDELINES,
-    MAX_TEXT,
-    SESSION_RANGE,
-    Store,
-    StoreError,
-    display_path,
-    get_store,
-)
-from helpers.vocabulary import display_text
+from helpers.store import MAX_TEXT, SESSION_RANGE, Store, StoreError, display_path, get_store
+from helpers.vocabulary import CHECKINS, RATED_GUIDELINES, display_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -114,7 +105,7 @@ class ReflectionForm(widgets.VBox):
         self.role = widgets.RadioButtons(
             options=ROLE_OPTIONS, value=None, description="My role", style=_WIDE
         )
-        self.ratings = {name: _score(GUIDELINE_LABELS[name]) for name in GUIDELINES}
+        self.ratings = {name: _score(GUIDELINE_LABELS[name]) for name in RATED_GUIDELINES}
         self.checkins = {name: _score(CHECKIN_LABELS[name]) for name in CHECKINS}
         self.text = widgets.Textarea(
             description="My comment (optional)",
@@ -355,8 +346,8 @@ def reflection_form(*, store: Store | None = None) -> ReflectionForm:
 
 MARKERS = ["o", "s", "^", "D"]
 PANELS = (
-    ("counselor", "ratings", GUIDELINES, "As counselor: rating myself"),
-    ("client", "ratings", GUIDELINES, "As client: rating my partner"),
+    ("counselor", "ratings", RATED_GUIDELINES, "As counselor: rating myself"),
+    ("client", "ratings", RATED_GUIDELINES, "As client: rating my partner"),
     (None, "checkins", CHECKINS, "My check-ins"),
 )
 SHORT_LABELS = {
@@ -471,7 +462,7 @@ def show_my_history(*, store: Store | None = None) -> AccessibleFigure | Note:
     count = len(reflections)
 
     latest = reflections[-1]
-    rated = ", ".join(f"{SHORT_LABELS[g]} {latest['ratings'][g]}" for g in GUIDELINES)
+    rated = ", ".join(f"{SHORT_LABELS[g]} {latest['ratings'][g]}" for g in RATED_GUIDELINES)
     sessions = sorted({r["session"] for r in reflections})
     span = (
         f"session {sessions[0]}"
@@ -495,7 +486,7 @@ def _readable(reflection: dict[str, Any]) -> bool:
         return (
             isinstance(reflection["session"], int)
             and reflection["role"] in ROLE_WORDS
-            and all(isinstance(reflection["ratings"][g], int) for g in GUIDELINES)
+            and all(isinstance(reflection["ratings"][g], int) for g in RATED_GUIDELINES)
             and all(isinstance(reflection["checkins"][c], int) for c in CHECKINS)
         )
     except (KeyError, TypeError):

@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.collect import CLASS_COLUMNS, write_table
-from helpers.store import CHECKINS, GUIDELINES
-from helpers.vocabulary import SYNTHETIC_COHORT
+from helpers.vocabulary import CHECKINS, RATED_GUIDELINES, SYNTHETIC_COHORT
 
 # The class-table columns (one list, kept by ``alliance collect``) but ``trainee``: each
 # invented pseudonym is one invented trainee, so the class view counts pseudonyms here.
@@ -131,7 +130,7 @@ def generate_class(
     rng = np.random.default_rng(seed)
     pseudonyms = [f"synthetic-{rng.bytes(6).hex()}" for _ in range(students)]
     general = rng.normal(0.0, 0.8, students)
-    specific = rng.normal(0.0, 0.4, (students, len(GUIDELINES)))
+    specific = rng.normal(0.0, 0.4, (students, len(RATED_GUIDELINES)))
     pace = rng.normal(1.0, 0.25, students)
     self_bias = rng.normal(_SELF_BIAS, 0.5, students)
     checkin_level = rng.normal(0.0, 0.8, students)
@@ -160,7 +159,8 @@ def generate_class(
             head = submission(counselor, session, "counselor")
             own = _scores(level[counselor] + self_bias[counselor] + rng.normal(0, 0.8, 4))
             rows += [
-                head + ["guideline", g, s, "", "", ""] for g, s in zip(GUIDELINES, own, strict=True)
+                head + ["guideline", g, s, "", "", ""]
+                for g, s in zip(RATED_GUIDELINES, own, strict=True)
             ]
             rows += _checkin_rows(rng, head, counselor, progress, pace, checkin_level)
             for vignette in vignettes:
@@ -173,7 +173,7 @@ def generate_class(
             partner = _scores(level[counselor] + rng.normal(0, 0.9, 4))
             rows += [
                 head + ["guideline", g, s, "", "", ""]
-                for g, s in zip(GUIDELINES, partner, strict=True)
+                for g, s in zip(RATED_GUIDELINES, partner, strict=True)
             ]
             rows += _checkin_rows(rng, head, client, progress, pace, checkin_level)
 

@@ -27,10 +27,9 @@ from typing import Any
 
 from helpers.files import private_folder, replace_atomically
 from helpers.paths import alliance_home
-from helpers.vocabulary import CHECKINS, ROLES, SESSION_RANGE
+from helpers.vocabulary import CHECKINS, RATED_GUIDELINES, ROLES, SESSION_RANGE
 from helpers.vocabulary import MAX_PRIVATE_TEXT as MAX_TEXT
 from helpers.vocabulary import PSEUDONYM_PATTERN as _PSEUDONYM
-from helpers.vocabulary import RATED_GUIDELINES as GUIDELINES
 
 STORE_FILENAME = "alliance.sqlite3"
 PSEUDONYM_FILENAME = "pseudonym"
@@ -181,7 +180,7 @@ def _check_reflection(
         problems.append(f"the session number must be a whole number from {low} to {high}")
     if role not in ROLES:
         problems.append(f"the role must be 'counselor' or 'client', not {role!r}")
-    groups = (("ratings", ratings, GUIDELINES), ("check-ins", checkins, CHECKINS))
+    groups = (("ratings", ratings, RATED_GUIDELINES), ("check-ins", checkins, CHECKINS))
     for label, given, names in groups:
         if not isinstance(given, dict) or set(given) != set(names):
             problems.append(f"the {label} must have exactly these items: {', '.join(names)}")

@@ -21,8 +21,7 @@ from helpers.coach.corpus import check_folder as check_coach_folder
 from helpers.crisis import check_crisis_file
 from helpers.paths import data_path
 from helpers.skills import check_forms
-from helpers.vocabulary import DIFFICULTIES, DIMENSIONS, KINDS
-from helpers.vocabulary import VIGNETTE_GUIDELINES as GUIDELINES
+from helpers.vocabulary import DIFFICULTIES, DIMENSIONS, KINDS, VIGNETTE_GUIDELINES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -121,7 +120,7 @@ def summary(bank: Bank, problems: list) -> dict[str, Any]:
     """What ``--json`` prints: sizes, every problem, and how the valid vignettes spread."""
     vignettes = list(bank.vignettes.values())
     counts = {
-        "guideline": _count((g for v in vignettes for g in v.guidelines), GUIDELINES),
+        "guideline": _count((g for v in vignettes for g in v.guidelines), VIGNETTE_GUIDELINES),
         "kind": _count((v.exercise["kind"] for v in vignettes), KINDS),
         "dimension": _count((v.dimension for v in vignettes), DIMENSIONS),
         "difficulty": _count((v.difficulty for v in vignettes), DIFFICULTIES),

@@ -22,10 +22,12 @@ from tests.hub.conftest import Account, Site
 pytestmark = pytest.mark.hub
 
 SAVE = (
-    "from helpers.store import CHECKINS, GUIDELINES, get_store\n"
+    "from helpers.store import get_store\n"
+    "from helpers.vocabulary import CHECKINS, RATED_GUIDELINES\n"
     "s = get_store()\n"
     "for i in (1, 2):\n"
-    "    s.save_reflection(i, 'client', dict.fromkeys(GUIDELINES, 5), dict.fromkeys(CHECKINS, 5))\n"
+    "    s.save_reflection(i, 'client', dict.fromkeys(RATED_GUIDELINES, 5),\n"
+    "                        dict.fromkeys(CHECKINS, 5))\n"
 )
 HELPERS = (
     "from helpers.reflection import show_my_history, where_my_data_lives, reflection_form\n"

@@ -33,7 +33,7 @@ from helpers.classview import (
     View,
     view_of,
 )
-from helpers.sample import GUIDELINES
+from helpers.vocabulary import RATED_GUIDELINES
 
 
 def draw_profile(view: View, data: ClassData) -> Figure:
@@ -52,18 +52,18 @@ def draw_profile(view: View, data: ClassData) -> Figure:
     colours = dict(
         zip(bands, BAND_COLOURS if len(bands) == 5 else COARSE_BAND_COLOURS, strict=True)
     )
-    y = np.arange(len(GUIDELINES))
+    y = np.arange(len(RATED_GUIDELINES))
     if (table["status"] == COARSE).any():
         _profile_grid(ax, table, bands, colours)
     else:
         _profile_bars(ax, table, colours)
-    for row, guideline in enumerate(GUIDELINES):
+    for row, guideline in enumerate(RATED_GUIDELINES):
         stats = view.stats[view.stats["guideline"] == guideline].iloc[0]
         if not np.isnan(stats["median"]):
             ax.text(1.02, row, f"median {fmt_rating(stats['median'])}", va="center", fontsize=9)
     handles = [Patch(facecolor=colours[b], edgecolor="black", label=b) for b in bands]
     handles.append(Patch(facecolor="white", edgecolor=HIDDEN_GREY, hatch=HATCH, label=HIDDEN))
-    ax.set_yticks(y, [GUIDELINE_NAMES[g] for g in GUIDELINES])
+    ax.set_yticks(y, [GUIDELINE_NAMES[g] for g in RATED_GUIDELINES])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     if (table["status"] == COARSE).any():
@@ -90,7 +90,7 @@ def _profile_bars(ax, table, colours: dict[str, str]) -> None:
     particular band). All bars are drawn in two calls: one for the bands, one for the blocks."""
     bands: dict[str, list] = {"y": [], "width": [], "left": [], "color": []}
     blocks: dict[str, list] = {"y": [], "width": [], "left": []}
-    for row, guideline in enumerate(GUIDELINES):
+    for row, guideline in enumerate(RATED_GUIDELINES):
         cells = table[table["guideline"] == guideline]
         hidden_width = 1 - float(cells.loc[cells["status"] == SHOWN, "share"].sum())
         left = 0.0
@@ -155,7 +155,7 @@ def _profile_grid(ax, table, bands: list[str], colours: dict[str, str]) -> None:
     width = 1 / len(bands)
     shown: dict[str, list] = {"y": [], "left": [], "color": [], "edgecolor": []}
     hidden: dict[str, list] = {"y": [], "left": []}
-    for row, guideline in enumerate(GUIDELINES):
+    for row, guideline in enumerate(RATED_GUIDELINES):
         cells = table[table["guideline"] == guideline].set_index("band")
         for k, band in enumerate(bands):
             cell = cells.loc[band]
@@ -234,7 +234,7 @@ class ProfileTable:
                 [str(cells[(g, band)]) for band in bands]
                 + [HIDDEN if np.isnan(medians.get(g, np.nan)) else fmt_rating(medians[g])],
             )
-            for g in GUIDELINES
+            for g in RATED_GUIDELINES
         ]
 
     @property
@@ -250,7 +250,7 @@ class ProfileTable:
             lines.append(profile_summary(self.view))
         else:
             bands, rows = self.rows()
-            width = max(len(GUIDELINE_NAMES[g]) for g in GUIDELINES)
+            width = max(len(GUIDELINE_NAMES[g]) for g in RATED_GUIDELINES)
             cell = max(len(text) for _, texts in rows for text in [*texts, *bands])
             head = " | ".join(["guideline".ljust(width)] + [b.ljust(cell) for b in bands])
             lines.append(head.rstrip())

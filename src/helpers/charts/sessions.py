@@ -28,7 +28,7 @@ from helpers.classview import (
     View,
 )
 from helpers.figures import PALETTE
-from helpers.sample import CHECKINS, GUIDELINES
+from helpers.vocabulary import CHECKINS, RATED_GUIDELINES
 
 # ----------------------------------------------------------------------------- change
 
@@ -45,7 +45,7 @@ def draw_change(view: View, data: ClassData) -> Figure:
     sessions = sorted(int(s) for s in table["session"].unique()) if len(table) else [1]
     step = len(sessions) + 1  # a facet's sessions, then a gap before the next facet
     ticks, labels = [], []
-    for k, guideline in enumerate(GUIDELINES):
+    for k, guideline in enumerate(RATED_GUIDELINES):
         colour = PALETTE[k]
         cells = table[table["guideline"] == guideline].set_index("session").reindex(sessions)
         x = k * step + np.arange(len(sessions), dtype=float)
@@ -97,7 +97,7 @@ def draw_change(view: View, data: ClassData) -> Figure:
         ax.text(middle, 10.25, GUIDELINE_NAMES[guideline], ha="center", fontsize="large")
         if k:
             ax.axvline(k * step - 1, color="#999999", linewidth=0.8)
-    ax.set_xlim(-0.6, len(GUIDELINES) * step - 1.4)
+    ax.set_xlim(-0.6, len(RATED_GUIDELINES) * step - 1.4)
     ax.set_xticks(ticks, labels)
     ax.set_ylim(0, 10)
     ax.set_yticks(range(0, 11, 2), [str(v) for v in range(0, 11, 2)])
@@ -118,7 +118,7 @@ def _first_last(table, key: str, item: str):
 
 def change_summary(view: View) -> str:
     moves = []
-    for guideline in GUIDELINES:
+    for guideline in RATED_GUIDELINES:
         ends = _first_last(view.table, "guideline", guideline)
         if ends is not None:
             first, last = ends
@@ -128,7 +128,7 @@ def change_summary(view: View) -> str:
             "Change across sessions needs at least two sessions with 5 or more trainees each; "
             "this class has none to compare."
         )
-    moves.sort(key=lambda m: (-round(m[0], 6), GUIDELINES.index(m[1])))
+    moves.sort(key=lambda m: (-round(m[0], 6), RATED_GUIDELINES.index(m[1])))
     top, low = moves[0], moves[-1]
     bands = "shaded bands are 95 % confidence intervals"
     if (view.table["status"] == COARSE).any():
@@ -171,8 +171,8 @@ def draw_self_vs_partner(view: View, data: ClassData) -> Figure:
         return fig
     ax.axhspan(-1, 1, color="#EEEEEE", label="within ±1 point")
     ax.axhline(0, color="black", linewidth=0.8)
-    offsets = np.linspace(-0.15, 0.15, len(GUIDELINES))
-    for k, guideline in enumerate(GUIDELINES):
+    offsets = np.linspace(-0.15, 0.15, len(RATED_GUIDELINES))
+    for k, guideline in enumerate(RATED_GUIDELINES):
         cells = table[table["guideline"] == guideline].sort_values("session")
         x = cells["session"].to_numpy(dtype=float) + offsets[k]
         y = cells["difference"].where(cells["status"] != HIDDEN).to_numpy(dtype=float)

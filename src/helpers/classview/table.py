@@ -16,8 +16,7 @@ import pandas as pd
 
 from helpers.classview.model import ClassData, ClassDataError
 from helpers.sample import COLUMNS
-from helpers.vocabulary import CHECKINS, ROLES, SYNTHETIC_COHORT
-from helpers.vocabulary import RATED_GUIDELINES as GUIDELINES
+from helpers.vocabulary import CHECKINS, RATED_GUIDELINES, ROLES, SYNTHETIC_COHORT
 
 MEASURES = ("guideline", "checkin", "choice", "skills")
 SKILLS_STAGES = ("before", "after")
@@ -156,7 +155,7 @@ def validate_frame(frame: pd.DataFrame, name: str = "class.csv") -> pd.DataFrame
             )
     measure = text["measure"]
     for kind, items in (
-        ("guideline", GUIDELINES),
+        ("guideline", RATED_GUIDELINES),
         ("checkin", CHECKINS),
         ("skills", SKILLS_STAGES),
     ):

@@ -26,11 +26,10 @@ from helpers.classview.suppression import (
 )
 from helpers.classview.table import _frame
 from helpers.sample import FALLBACK_VIGNETTES
-from helpers.vocabulary import RATED_GUIDELINES as GUIDELINES
-from helpers.vocabulary import display_text
+from helpers.vocabulary import RATED_GUIDELINES, display_text
 
 # how a view's notes and charts name the rated guidelines and the check-ins
-GUIDELINE_NAMES = {guideline: guideline for guideline in GUIDELINES}
+GUIDELINE_NAMES = {guideline: guideline for guideline in RATED_GUIDELINES}
 CHECKIN_NAMES = display_text("checkin_names")
 
 
@@ -55,7 +54,7 @@ def _profile_cells(
     much of the ratings' weight the visible cells show."""
     rated = rated.assign(band=_band_of(rated["score"], bands))
     grid = pd.MultiIndex.from_product(
-        [list(GUIDELINES), [b[0] for b in bands]], names=["guideline", "band"]
+        [list(RATED_GUIDELINES), [b[0] for b in bands]], names=["guideline", "band"]
     )
     by_cell = rated.groupby(["guideline", "band"])
     cells = pd.DataFrame(
@@ -117,7 +116,7 @@ def profile_table(data: ClassData | pd.DataFrame | None = None) -> View:
             "q3": scores.quantile(0.75),
         }
     )
-    stats = stats.reindex(list(GUIDELINES)).rename_axis("guideline").reset_index()
+    stats = stats.reindex(list(RATED_GUIDELINES)).rename_axis("guideline").reset_index()
     stats[["n", "ratings"]] = stats[["n", "ratings"]].fillna(0).astype(int)
     stats.loc[stats["n"] < MIN_TRAINEES, ["median", "q1", "q3"]] = np.nan
     if n < MIN_TRAINEES:

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from helpers.files import replace_atomically
-from helpers.vocabulary import CHECKINS as CHECKIN_ITEMS
-from helpers.vocabulary import RATED_GUIDELINES as RATING_ITEMS
+from helpers.vocabulary import CHECKINS, RATED_GUIDELINES
 
 CLASS_COLUMNS = (
     "submission_id",
@@ -71,11 +70,9 @@ def class_rows(submissions: Iterable[dict]) -> list[tuple[Any, ...]]:
         head = _head(doc)
         ratings, checkins = doc["ratings"], doc["checkins"]
         rows.extend(
-            head + ("guideline", item, ratings[item], None, None, None) for item in RATING_ITEMS
+            head + ("guideline", item, ratings[item], None, None, None) for item in RATED_GUIDELINES
         )
-        rows.extend(
-            head + ("checkin", item, checkins[item], None, None, None) for item in CHECKIN_ITEMS
-        )
+        rows.extend(head + ("checkin", item, checkins[item], None, None, None) for item in CHECKINS)
         rows.extend(
             head
             + ("choice", c["vignette"], None, c["option"], c["attempts"], c.get("first_option"))

@@ -17,9 +17,9 @@ from helpers.exercises.base import (
     times,
     transcript_html,
 )
-from helpers.store import GUIDELINES, Answer
+from helpers.store import Answer
+from helpers.vocabulary import RATED_GUIDELINES
 
-RATED = GUIDELINES  # the four guidelines a transcript is rated on
 NOT_RATED = "– choose –"
 
 
@@ -39,8 +39,10 @@ class RateExercise(Exercise):
     kind = "rate"
 
     def build(self) -> list[widgets.Widget]:
-        self.reference = {k: int(self.exercise["reference"][k]) for k in RATED}
-        self.reasons = {k: str(self.exercise.get("rationale", {}).get(k, "")) for k in RATED}
+        self.reference = {k: int(self.exercise["reference"][k]) for k in RATED_GUIDELINES}
+        self.reasons = {
+            k: str(self.exercise.get("rationale", {}).get(k, "")) for k in RATED_GUIDELINES
+        }
         self.transcript = widgets.HTML(
             "<p><strong>Read the transcript, then rate the counselor on each guideline "
             "(0 = not at all, 10 = fully).</strong></p>"
@@ -56,7 +58,7 @@ class RateExercise(Exercise):
                 style=LABEL_STYLE,
                 layout=dict(COMPACT),
             )
-            for key in RATED
+            for key in RATED_GUIDELINES
         }
         self.compare_button = button(
             "Compare with the reference",
@@ -78,7 +80,7 @@ class RateExercise(Exercise):
 
     def compare(self) -> None:
         """Show the comparison table and save the ratings (all four are needed)."""
-        mine = {k: self.ratings[k].value for k in RATED}
+        mine = {k: self.ratings[k].value for k in RATED_GUIDELINES}
         missing = [guideline_name(k) for k, v in mine.items() if v is None]
         if missing:
             self.feedback.value = status(
@@ -94,9 +96,9 @@ class RateExercise(Exercise):
             f"<tr><th scope='row'>{escape(guideline_name(k))}</th><td>{mine[k]}</td>"
             f"<td>{self.reference[k]}</td><td>{gap_words(mine[k], self.reference[k])}</td>"
             f"<td>{rich(self.reasons[k])}</td></tr>"
-            for k in RATED
+            for k in RATED_GUIDELINES
         )
-        close = sum(abs(mine[k] - self.reference[k]) <= 1 for k in RATED)
+        close = sum(abs(mine[k] - self.reference[k]) <= 1 for k in RATED_GUIDELINES)
         self.feedback.value = status(
             "<table class='alliance-compare'><caption>Your ratings compared with the reference"
             "</caption><thead><tr><th scope='col'>Guideline</th><th scope='col'>Your rating</th>"
@@ -109,7 +111,7 @@ class RateExercise(Exercise):
 
     def restore(self, previous: list[Answer]) -> None:
         saved = previous[-1].answer.get("ratings", {})
-        values = {k: saved.get(k) for k in RATED}
+        values = {k: saved.get(k) for k in RATED_GUIDELINES}
         if not all(isinstance(v, int) and 0 <= v <= 10 for v in values.values()):
             return
         for key, value in values.items():

@@ -18,14 +18,16 @@ from typing import Any
 
 from helpers.scrub import load_roster, scrub
 from helpers.skills import shareable_scores
-from helpers.store import CHECKINS, GUIDELINES, Store, pseudonym
+from helpers.store import Store, pseudonym
 from helpers.vocabulary import (
+    CHECKINS,
     COHORT_PATTERN,
     FORMAT,
     FORMAT_VERSION,
     MAX_ATTEMPTS,
     MAX_SHARED_TEXT,
     OPTION_PATTERN,
+    RATED_GUIDELINES,
     VIGNETTE_PATTERN,
 )
 
@@ -122,7 +124,7 @@ def build_submission(
         "week": iso_week(reflection["created"]),
         "session": int(reflection["session"]),
         "role": reflection["role"],
-        "ratings": {name: int(reflection["ratings"][name]) for name in GUIDELINES},
+        "ratings": {name: int(reflection["ratings"][name]) for name in RATED_GUIDELINES},
         "checkins": {name: int(reflection["checkins"][name]) for name in CHECKINS},
         "choices": choices_summary(store),
     }
