@@ -124,8 +124,8 @@ def test_bad_input_corpus(drop, out, tmp_path, capsys):
     bad = {
         "truncated.json": (truncated, "incomplete JSON: the file ends early"),
         "version3.json": (
-            make_doc(502, format_version=3),
-            "format_version 3 is newer than this course understands (2); update the course",
+            make_doc(502, format_version=4),
+            "format_version 4 is newer than this course understands (3); update the course",
         ),
         "range.json": (
             make_doc(503, ratings={"safety": 11, "care": 1, "understanding": 2, "focus": 3}),

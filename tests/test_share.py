@@ -80,7 +80,7 @@ def test_a_shared_reflection_is_exactly_the_agreed_format(store, dropbox):
     assert files_in(dropbox) == [path]
     data = json.loads(path.read_text(encoding="utf-8"))
     assert list(data) == list(SUBMISSION_FIELDS)
-    assert data["format"] == "alliance-reflection" and data["format_version"] == 2
+    assert data["format"] == "alliance-reflection" and data["format_version"] == 3
     assert re.fullmatch(r"[0-9a-f]{32}", data["submission_id"])
     assert data["pseudonym"] == pseudonym()
     assert data["cohort"] == "FALL26"

@@ -19,6 +19,12 @@ from helpers.submission import (
 from tests.builders import SUBMISSION_FIELDS, valid_submission, write_file
 
 GOOD = valid_submission()
+CORRECTION = {
+    "vignette": "care-04",
+    "response": "You should just tell her.",
+    "coach_labels": ["advice"],
+    "trainee_labels": ["advice", "judgement"],
+}
 
 
 def load_submission(path, **options) -> dict:
@@ -191,8 +197,8 @@ BAD_DOCUMENTS = [
     ("text not a string", valid_submission(text=5), "text: should be text, but is the number 5"),
     (
         "newer version",
-        valid_submission(format_version=3),
-        "format_version 3 is newer than this course understands (2); update the course",
+        valid_submission(format_version=4),
+        "format_version 4 is newer than this course understands (3); update the course",
     ),
     (
         "version 2 without the first choice",
@@ -200,14 +206,23 @@ BAD_DOCUMENTS = [
         "choices[0].first_option: missing required field 'first_option'",
     ),
     (
+        "coach corrections in a version 2 file",
+        valid_submission(
+            format_version=2,
+            choices=[{"vignette": "care-04", "option": "b", "first_option": "a", "attempts": 2}],
+            coach_corrections=[CORRECTION],
+        ),
+        "coach_corrections: is not part of this format_version — leave it out or use the newest",
+    ),
+    (
         "version as string",
         valid_submission(format_version="1"),
-        "format_version is '1'; this course reads format_version 1 or 2",
+        "format_version is '1'; this course reads format_version 1, 2 or 3",
     ),
     (
         "boolean version",
         valid_submission(format_version=True),
-        "format_version is true; this course reads format_version 1 or 2",
+        "format_version is true; this course reads format_version 1, 2 or 3",
     ),
     (
         "other format",
@@ -422,3 +437,13 @@ def test_random_edits_are_judged_by_the_published_schema():
             accepted += 1
             assert published.is_valid(doc), doc
     assert accepted > 10  # some edits stay valid
+
+
+def test_version_3_file_with_coach_corrections_is_read(tmp_path):
+    doc = valid_submission(
+        format_version=3,
+        choices=[{"vignette": "care-04", "option": "b", "first_option": "a", "attempts": 2}],
+        coach_corrections=[CORRECTION],
+    )
+    loaded = load_submission(write_file(tmp_path, "s.json", json.dumps(doc)))
+    assert loaded["coach_corrections"] == [CORRECTION]

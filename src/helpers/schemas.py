@@ -207,6 +207,8 @@ def explain(error: Any) -> list[Finding]:
         message = f"is {value} but must be between {low} and {high}"
     elif kind == "uniqueItems":
         message = "lists the same entry twice — remove the repeat"
+    elif kind == "not" and schema == {"not": {}}:  # a field this format version does not have
+        message = "is not part of this format_version — leave it out or use the newest version"
     else:
         message = error.message[:120]
     return [Finding(path, field_name(path), message)]

@@ -21,7 +21,7 @@ from helpers.schemas import findings, show, type_word, validator
 from helpers.vocabulary import FORMAT, FORMAT_VERSION
 from helpers.vocabulary import SYNTHETIC_COHORT as RESERVED_COHORT
 
-READ_VERSIONS = (1, 2)  # what is still read; FORMAT_VERSION is what is written
+READ_VERSIONS = (1, 2, 3)  # what is still read; FORMAT_VERSION is what is written
 MAX_BYTES = 256 * 1024
 
 _BOM = b"\xef\xbb\xbf"
@@ -188,7 +188,8 @@ def validate_submission(doc: Any) -> None:
             raise SubmissionError("missing field 'format_version'")
         raise SubmissionError(
             f"format_version is {show(version)}; this course reads format_version "
-            + " or ".join(map(str, READ_VERSIONS))
+            + ", ".join(map(str, READ_VERSIONS[:-1]))
+            + f" or {READ_VERSIONS[-1]}"
         )
     _raise_schema_errors(doc)
     year, week = int(doc["week"][:4]), int(doc["week"][6:])

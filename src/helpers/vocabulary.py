@@ -40,7 +40,7 @@ MAX_ATTEMPTS = 100
 
 # The reflection file a trainee shares (data/schema/submission.schema.json).
 FORMAT = "alliance-reflection"
-FORMAT_VERSION = 2  # what is written now: each choice has its first_option
+FORMAT_VERSION = 3  # what is written now: version 2 plus optional coach corrections
 # The class code of the course's synthetic sample class; no real class may use it.
 SYNTHETIC_COHORT = "SYNTHETIC"
 
