@@ -139,6 +139,24 @@ def test_dangling_link_is_reported_but_the_vignette_still_shows(tmp_path):
     ]
 
 
+def test_a_practice_link_to_another_kind_of_exercise_is_reported(tmp_path):
+    text = EXAMPLES.read_text("utf-8").replace("harder: demo-06", "harder: demo-04")
+    bank = load_bank([write_file(tmp_path, "examples.yaml", text)])
+    assert [str(p) for p in bank.problems] == [
+        "examples.yaml:80: vignette 'demo-03', field 'exercise.harder': points to 'demo-04', "
+        "a dialogue exercise — harder names another practice vignette to offer next"
+    ]
+
+
+def test_a_practice_link_going_the_wrong_way_in_difficulty_is_reported(tmp_path):
+    text = EXAMPLES.read_text("utf-8").replace("easier: demo-03", "easier: demo-07")
+    bank = load_bank([write_file(tmp_path, "examples.yaml", text)])
+    assert [str(p) for p in bank.problems] == [
+        "examples.yaml:170: vignette 'demo-06', field 'exercise.easier': points to 'demo-07', "
+        "which is advanced while this one is intermediate — choose a vignette that is not harder"
+    ]
+
+
 def test_repeated_loads_are_cached_until_a_file_changes(tmp_path):
     path = write_file(tmp_path, "care.yaml", CHOOSE_YAML)
     first = load_bank([path])

@@ -54,24 +54,19 @@ def link_problems(
 ) -> list[Problem]:
     """Practice links to easier/harder vignettes and sources must point at something."""
     out: list[Problem] = []
-    all_ids = {str(raw["id"]) for _, raw in pending}
+    by_id = {str(raw["id"]): raw for _, raw in pending}
     for name, raw in pending:
         vid = str(raw["id"])
         ex = raw.get("exercise")
         if isinstance(ex, YamlMap) and ex.get("kind") == "practice":
             for link in ("easier", "harder"):
                 target = ex.get(link)
-                if isinstance(target, str) and target != vid and target not in all_ids:
-                    close = difflib.get_close_matches(target, sorted(all_ids), n=1)
-                    hint = f"did you mean '{close[0]}'?" if close else "use an existing id"
+                if not isinstance(target, str) or target == vid:
+                    continue
+                message = _practice_link_problem(raw, link, target, by_id)
+                if message:
                     out.append(
-                        Problem(
-                            name,
-                            ex.key_lines.get(link),
-                            vid,
-                            f"exercise.{link}",
-                            f"points to vignette '{target}', which does not exist — {hint}",
-                        )
+                        Problem(name, ex.key_lines.get(link), vid, f"exercise.{link}", message)
                     )
         sources = raw.get("sources")
         if reference_keys is not None and isinstance(sources, YamlList):
@@ -88,6 +83,38 @@ def link_problems(
                         )
                     )
     return out
+
+
+_LEVELS = ("beginner", "intermediate", "advanced")
+
+
+def _practice_link_problem(
+    raw: YamlMap, link: str, target: str, by_id: dict[str, YamlMap]
+) -> str | None:
+    """What is wrong with a practice's ``easier``/``harder`` link, if anything: it must name
+    another practice vignette, and not one that goes the other way in difficulty."""
+    if target not in by_id:
+        close = difflib.get_close_matches(target, sorted(by_id), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "use an existing id"
+        return f"points to vignette '{target}', which does not exist — {hint}"
+    other = by_id[target]
+    kind = (
+        other.get("exercise", {}).get("kind") if isinstance(other.get("exercise"), dict) else None
+    )
+    if kind != "practice":
+        return (
+            f"points to '{target}', a {kind or 'malformed'} exercise — {link} names another "
+            "practice vignette to offer next"
+        )
+    own, theirs = raw.get("difficulty"), other.get("difficulty")
+    if own in _LEVELS and theirs in _LEVELS:
+        step = _LEVELS.index(theirs) - _LEVELS.index(own)
+        if (link == "easier" and step > 0) or (link == "harder" and step < 0):
+            return (
+                f"points to '{target}', which is {theirs} while this one is {own} — "
+                f"choose a vignette that is not {'harder' if link == 'easier' else 'easier'}"
+            )
+    return None
 
 
 def reference_keys(files: list[Path]) -> set[str]:
