@@ -13,6 +13,7 @@ import yaml
 from helpers.bank.model import Problem
 from helpers.bank.yamlfile import MAX_FILE_BYTES, SAFE_LOADER, YamlList, YamlMap
 from helpers.schemas import field_name
+from helpers.vocabulary import DIFFICULTIES
 
 
 def duplicate_ids(pending: list[tuple[str, YamlMap]]) -> list[Problem]:
@@ -85,9 +86,6 @@ def link_problems(
     return out
 
 
-_LEVELS = ("beginner", "intermediate", "advanced")
-
-
 def _practice_link_problem(
     raw: YamlMap, link: str, target: str, by_id: dict[str, YamlMap]
 ) -> str | None:
@@ -107,8 +105,8 @@ def _practice_link_problem(
             "practice vignette to offer next"
         )
     own, theirs = raw.get("difficulty"), other.get("difficulty")
-    if own in _LEVELS and theirs in _LEVELS:
-        step = _LEVELS.index(theirs) - _LEVELS.index(own)
+    if own in DIFFICULTIES and theirs in DIFFICULTIES:
+        step = DIFFICULTIES.index(theirs) - DIFFICULTIES.index(own)
         if (link == "easier" and step > 0) or (link == "harder" and step < 0):
             return (
                 f"points to '{target}', which is {theirs} while this one is {own} — "
