@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -58,8 +59,21 @@ def test_the_course_has_practice_exercises_to_check():
 
 
 @pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """A JupyterLab of this module's own: its Run All of every practice notebook leaves
+    kernels and answers behind that the session's server must not start with."""
+    server = LabServer(tmp_path_factory.mktemp("coach-lab"))
+    server.prepare()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
 def trained_coach(lab: LabServer) -> None:
-    """Train the coach into the session's private folder before any page asks for it."""
+    """Train the coach into this server's private folder before any page asks for it."""
     env = {**os.environ, "ALLIANCE_HOME": str(lab.alliance_home)}
     env.pop("ALLIANCE_COACH_CACHE", None)
     subprocess.run(
