@@ -17,6 +17,9 @@ What the harness provides
   and its ``config/jupyter_server_config.json`` as server settings, ``ALLIANCE_HOME`` and
   ``ALLIANCE_DROPBOX`` are throwaway folders, and its root is a trusted temporary COPY of
   ``notebooks/`` (saves never touch the repository). Stopped at session end, even on failure.
+  ``own_lab`` starts another such server for a module whose runs must not reach the shared one
+  (optionally with the response coach trained); ``LabServer.restore_notebook`` puts one
+  notebook back as shipped, with no kernel running, for tests of a first visit.
 * ``browser`` (session, one headless Chromium), ``browser_context`` (session, so Lab's scripts
   are cached) and ``lab_page`` (a fresh page per test, wrapped in :class:`LabPage`: open a
   notebook, wait for an idle kernel, use the menus, Run All, save, read error outputs and broken
@@ -261,6 +264,30 @@ class LabServer:
             body = response.read()
         return json.loads(body) if body else None
 
+    def restore_notebook(self, name: str) -> None:
+        """Stop every kernel and put the course's copy of one notebook back as shipped, so it
+        opens as a trainee's first visit shows it, whatever earlier tests ran and autosaved."""
+        self.shutdown_kernels()
+        shutil.copy(REPO / "notebooks" / name, self.root / name)
+        subprocess.run(
+            [str(VENV_BIN / "jupyter"), "trust", str(self.root / name)],
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def train_coach(self) -> None:
+        """Train the response coach into this server's private folder, as a trainee's first use
+        of it would, so no page waits for the training."""
+        env = {**os.environ, "ALLIANCE_HOME": str(self.alliance_home)}
+        env.pop("ALLIANCE_COACH_CACHE", None)
+        subprocess.run(
+            [sys.executable, "-c", "from helpers.coach.model import get_model; get_model()"],
+            env=env,
+            check=True,
+            timeout=600,
+        )
+
     def shutdown_kernels(self) -> None:
         """Stop every session's kernel, so finished notebooks stop using CPU and memory."""
         for session in self.api("GET", "/api/sessions"):
@@ -270,16 +297,34 @@ class LabServer:
         return f"{self.url}/lab/tree/{relative_path}?reset&token={self.token}"
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """One JupyterLab server for the whole session, on a trusted copy of the notebooks."""
-    server = LabServer(tmp_path_factory.mktemp("jupyterlab"))
+@contextmanager
+def own_lab(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    env: dict[str, str] | None = None,
+    coach: bool = False,
+) -> Iterator[LabServer]:
+    """A JupyterLab server on a trusted copy of the notebooks, stopped afterwards.
+
+    ``env`` adds to the server's environment; ``coach`` trains the response coach first.
+    """
+    server = LabServer(tmp_path_factory.mktemp(name))
+    server.env.update(env or {})
     server.prepare()
+    if coach:
+        server.train_coach()
     try:
         server.start()
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """One JupyterLab server for the whole session."""
+    with own_lab(tmp_path_factory, "jupyterlab") as server:
+        yield server
 
 
 # --------------------------------------------------------------------------------------------

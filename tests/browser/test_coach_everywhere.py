@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import REPO, SLOW_MS, LabServer, open_lab_page
+from tests.browser.conftest import REPO, SLOW_MS, LabServer, open_lab_page, own_lab
 
 SHOW_VIGNETTE = re.compile(r"""show_vignette\(\s*["']([a-z]+-\d{2})["']""")
 REPLY = "It sounds like you're worn out by all of this. What would help most right now?"
@@ -60,28 +60,10 @@ def test_the_course_has_practice_exercises_to_check():
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """A JupyterLab of this module's own: its Run All of every practice notebook leaves
-    kernels and answers behind that the session's server must not start with."""
-    server = LabServer(tmp_path_factory.mktemp("coach-lab"))
-    server.prepare()
-    try:
-        server.start()
+    """A JupyterLab of this module's own, with the coach trained: its Run All of every practice
+    notebook leaves kernels and answers behind that the session's server must not start with."""
+    with own_lab(tmp_path_factory, "coach-lab", coach=True) as server:
         yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def trained_coach(lab: LabServer) -> None:
-    """Train the coach into this server's private folder before any page asks for it."""
-    env = {**os.environ, "ALLIANCE_HOME": str(lab.alliance_home)}
-    env.pop("ALLIANCE_COACH_CACHE", None)
-    subprocess.run(
-        [sys.executable, "-c", "from helpers.coach.model import get_model; get_model()"],
-        env=env,
-        check=True,
-        timeout=600,
-    )
 
 
 def saved_corrections(lab: LabServer) -> list[dict[str, Any]]:
@@ -101,7 +83,7 @@ def saved_corrections(lab: LabServer) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("notebook", sorted(PRACTICE), ids=lambda name: name[:2])
 def test_the_coach_reads_and_takes_corrections_in_every_practice_exercise(
-    notebook: str, browser_context: Any, lab: LabServer, trained_coach: None
+    notebook: str, browser_context: Any, lab: LabServer
 ) -> None:
     vignettes = PRACTICE[notebook]
     before = len(saved_corrections(lab))

@@ -36,7 +36,8 @@ LOOKS_LIKE_A_BUTTON = """el => { const s = getComputedStyle(el);
 
 
 @pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def sized_page(request: pytest.FixtureRequest, browser: Any) -> Any:
+def sized_page(request: pytest.FixtureRequest, browser: Any, lab: LabServer) -> Any:
+    """A page of one screen size; its JupyterLab kernels are stopped afterwards."""
     width, height = request.param
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
@@ -45,6 +46,7 @@ def sized_page(request: pytest.FixtureRequest, browser: Any) -> Any:
     finally:
         page.close(run_before_unload=True)
         context.close()
+        lab.shutdown_kernels()
 
 
 def practice_notebook() -> str:

@@ -111,6 +111,7 @@ def notebook_run(
     name = request.param
     widgets, figures = stored_outputs(name)
     run = NotebookRun(name=name, stored_widgets=widgets, stored_figures=figures)
+    lab.restore_notebook(name)
     with open_lab_page(browser_context, lab) as lab_page:
         page = lab_page.page
         lab_page.open_notebook(name)

@@ -17,7 +17,6 @@ table belong to this trainee and this instructor only.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SLOW_MS, LabPage, LabServer, open_lab_page
+from tests.browser.conftest import SLOW_MS, LabPage, LabServer, open_lab_page, own_lab
 
 CLASS_CODE = "SKL26"
 MOMENTS = 8
@@ -58,24 +57,13 @@ RATINGS = (
 
 @pytest.fixture(scope="module")
 def skills_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """A JupyterLab of this module's own, whose notebook 11 reads the collected class table."""
-    server = LabServer(tmp_path_factory.mktemp("skills-lab"))
-    server.env["ALLIANCE_CLASS_DATA"] = str(server.base / "class.csv")
-    server.prepare()
-    # the coach's model, trained once as on a trainee's computer after its first use
-    env = {**os.environ, "ALLIANCE_HOME": str(server.alliance_home)}
-    env.pop("ALLIANCE_COACH_CACHE", None)
-    subprocess.run(
-        [sys.executable, "-c", "from helpers.coach.model import get_model; get_model()"],
-        env=env,
-        check=True,
-        timeout=600,
-    )
-    try:
-        server.start()
+    """A JupyterLab of this module's own, with the coach trained, whose notebook 11 reads the
+    collected class table."""
+    class_csv = tmp_path_factory.mktemp("skills-class") / "class.csv"
+    with own_lab(
+        tmp_path_factory, "skills-lab", env={"ALLIANCE_CLASS_DATA": str(class_csv)}, coach=True
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def assert_page_is_clean(lab_page: LabPage) -> None:
