@@ -382,7 +382,7 @@ def trainee_view_rows(pairs: int) -> list[Row]:
     going through the whole course (bench/trainee_view.py)."""
     if not Path("/usr/bin/chromium").exists():
         return [Row("trainee view: not measured (no Chromium)", float("nan"), "")]
-    from bench.trainee_view import measure, summary
+    from bench.trainee_view import SETTLE, measure, summary
 
     try:
         found = summary(measure(pairs))
@@ -414,6 +414,29 @@ def trainee_view_rows(pairs: int) -> list[Row]:
             judge(found["course_peak_mib"] <= 512, f"{found['course_peak_mib']:.0f} MiB"),
         )
     )
+    most = max(found["kernels_while_reading"], default=0)
+    rows.append(
+        Row(
+            "kernels running at once while that trainee reads a page (most)",
+            most,
+            "kernels",
+            target="1",
+            verdict=judge(most <= 1, f"{most} kernels"),
+        )
+    )
+    for key, when in (
+        ("kernels_left_after_pairs", "after the timing rounds' pages closed, often before loading"),
+        ("kernels_left_after_course", "after the trainee closed the last page"),
+    ):
+        rows.append(
+            Row(
+                f"kernels still running {when} (waited up to {SETTLE:.0f} s)",
+                found[key],
+                "kernels",
+                target="0",
+                verdict=judge(found[key] == 0, f"{found[key]} kernels"),
+            )
+        )
     return rows
 
 

@@ -6,9 +6,14 @@ server holds in memory while they go through the course.
   the same server rendering, in the same browser, a notebook whose only cell makes the floor
   kernel's imports (pandas, matplotlib, ipywidgets). Each pair is one run; the ratio is the
   median of the run-by-run ratios.
-* **Peak memory of a trainee going through the whole course**: one page opens every notebook
-  in order, as the start page's links do; the server and all its kernels are sampled every
-  0.1 s. The baseline is the same server with one floor kernel.
+* **Peak memory of a trainee going through the whole course**: on a server of its own (so
+  nothing from the timing rounds is still running), one page opens every notebook in order,
+  as the start page's links do; the server and all its kernels are sampled every 0.1 s. The
+  baseline is the same server with one floor page open.
+* **Kernels left running**: after the timing rounds, whose pages change at once (often before
+  a page's scripts have loaded, so the page cannot ask for its kernel to stop), and after the
+  walk through the course. The server shuts down kernels no page holds after a grace period
+  (``helpers.trainee_view``); the bench waits for that.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ RENDERED = """() => !document.getElementById('loading')
     && document.getElementById('rendered_cells').style.display !== 'none'"""
 FIRST_EXERCISE = ".alliance-exercise .widget-button:not([disabled])"
 READING = 1.0  # seconds on each page in the walk through the course
+# Seconds to wait for kernels of closed pages to stop: the server's grace period for a page that
+# could not ask (``helpers.trainee_view.DEFAULT_GRACE``), its sweep, and a margin.
+SETTLE = 100.0
 
 
 def _free_port() -> int:
@@ -105,7 +113,7 @@ class Server:
         with opener.open(f"{self.url}/api/kernels?token={self.token}", timeout=5) as answer:
             return len(json.loads(answer.read()))
 
-    def wait_for_kernels(self, count: int, timeout: float = 30) -> int:
+    def wait_for_kernels(self, count: int, timeout: float = SETTLE) -> int:
         """Wait until the server runs at most ``count`` kernels (pages closed); how many."""
         deadline = time.monotonic() + timeout
         while self.kernels() > count and time.monotonic() < deadline:
@@ -181,8 +189,14 @@ def _exercise_notebooks() -> list[str]:
     return [n.name for n in course(ROOT / "notebooks") if n.vignettes]
 
 
-def measure(pairs: int) -> dict[str, Any]:
-    """The trainee view's figures (see the module's notes)."""
+def _browser(playwright: Any) -> Any:
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+    )
+
+
+def measure_times(pairs: int) -> dict[str, Any]:
+    """Page open to first exercise, paired with the floor page, round by round."""
     from playwright.sync_api import sync_playwright
 
     results: dict[str, Any] = {"first_exercise": {}, "floor": []}
@@ -190,9 +204,7 @@ def measure(pairs: int) -> dict[str, Any]:
         server = Server(Path(scratch))
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
-                )
+                browser = _browser(playwright)
                 page = browser.new_page()
                 _open(page, server.page_url(FLOOR_NOTEBOOK), None)  # warm the browser cache
                 names = _exercise_notebooks()
@@ -204,9 +216,27 @@ def measure(pairs: int) -> dict[str, Any]:
                         results["first_exercise"].setdefault(name, []).append((floor, seconds))
                 page.goto("about:blank")
                 results["kernels_left_after_pairs"] = server.wait_for_kernels(0)
+                browser.close()
+        finally:
+            server.stop()
+    return results
+
+
+def measure_memory() -> dict[str, Any]:
+    """A trainee's server going through the whole course, on a server of its own."""
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="alliance-bench-memory-") as scratch:
+        server = Server(Path(scratch))
+        try:
+            with sync_playwright() as playwright:
+                browser = _browser(playwright)
+                page = browser.new_page()
                 results["idle_mib"] = server.rss_mib()
                 with Sampler(server.rss_mib) as floor_peak:
                     _open(page, server.page_url(FLOOR_NOTEBOOK), None)
+                    time.sleep(READING)
                 page.goto("about:blank")
                 server.wait_for_kernels(0)
                 results["floor_peak_mib"] = floor_peak.peak
@@ -225,6 +255,11 @@ def measure(pairs: int) -> dict[str, Any]:
         finally:
             server.stop()
     return results
+
+
+def measure(pairs: int) -> dict[str, Any]:
+    """The trainee view's figures (see the module's notes)."""
+    return {**measure_times(pairs), **measure_memory()}
 
 
 def summary(results: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,12 +15,16 @@ from traitlets.config import Config
 
 from helpers.trainee_view import (
     BASE_URL_VARIABLE,
+    DEFAULT_GRACE,
+    GRACE_VARIABLE,
     OUTBOX_VARIABLE,
     _link_jupyter_server_extension,
     _load_jupyter_server_extension,
+    abandoned_kernels,
     outbox_files,
     outbox_page,
     outbox_url,
+    page_kernel_grace,
     served_outbox,
     set_xsrf_cookie,
 )
@@ -105,3 +110,36 @@ def test_the_outbox_page_offers_each_shared_file_newest_first(tmp_path: Path) ->
     assert page.index('href="outbox/c3d4.json"') < page.index('href="outbox/a1b2.json"')
     assert "~/.alliance/outbox" in page and ".tmp" not in page
     assert "Your outbox is empty" in outbox_page([], "~/.alliance/outbox")
+
+
+def test_only_kernels_no_page_holds_are_shut_down() -> None:
+    """A kernel outside every session, with no browser connected, idle for the grace period, is
+    an abandoned page's; a notebook session's kernel, a connected page, a busy or a recently
+    active kernel are kept."""
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    old = now - timedelta(seconds=61)
+
+    def kernel(name: str) -> dict[str, object]:
+        return {"id": name, "connections": 0, "execution_state": "idle", "last_activity": old}
+
+    kernels = [
+        kernel("left-at-once"),
+        kernel("jupyterlab-notebook"),
+        {**kernel("page-open"), "connections": 1},
+        {**kernel("still-running-the-notebook"), "execution_state": "busy"},
+        {**kernel("just-rendered"), "last_activity": now - timedelta(seconds=5)},
+        {**kernel("starting"), "last_activity": None},
+    ]
+    assert abandoned_kernels(kernels, {"jupyterlab-notebook"}, now, 60) == ["left-at-once"]
+
+
+def test_the_grace_period_is_a_minute_unless_the_site_sets_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(GRACE_VARIABLE, raising=False)
+    assert page_kernel_grace() == DEFAULT_GRACE == 60
+    monkeypatch.setenv(GRACE_VARIABLE, "5")
+    assert page_kernel_grace() == 5
+    for unusable in ("soon", "0", "-3"):
+        monkeypatch.setenv(GRACE_VARIABLE, unusable)
+        assert page_kernel_grace() == DEFAULT_GRACE

@@ -9,6 +9,12 @@ token from the ``_xsrf`` cookie. A Voilà page never sets that cookie itself
 idle culler found it. This extension gives Voilà a pre-launch hook that sets the cookie before
 the page is sent.
 
+A page left before its scripts have loaded (a trainee who follows a link or goes back at once)
+never sends that request. So the extension also looks, every few seconds, for kernels that no
+page holds: started outside any notebook session (as Voilà starts them), with no browser
+connected and idle for a minute (``ALLIANCE_PAGE_KERNEL_GRACE`` seconds). It shuts those down.
+A JupyterLab notebook's kernel belongs to a session and is left to the idle culler.
+
 It also serves the trainee's **outbox** (the reflections shared while no class drop folder is set
 up) at ``<server>/alliance/outbox``: the outbox lives in the private folder, outside the folder
 JupyterLab's file browser shows, so the share message links to this page instead. The page is
@@ -27,6 +33,9 @@ OUTBOX_ROUTE = "alliance/outbox"
 # trainee under /user/NAME/).
 BASE_URL_VARIABLE = "ALLIANCE_SERVER_BASE_URL"
 OUTBOX_VARIABLE = "ALLIANCE_SERVER_OUTBOX"
+# Seconds a kernel no page holds may stay idle before it is shut down.
+GRACE_VARIABLE = "ALLIANCE_PAGE_KERNEL_GRACE"
+DEFAULT_GRACE = 60.0
 
 
 def set_xsrf_cookie(handler: Any, notebook: Any = None, cwd: str = "") -> None:
@@ -136,8 +145,77 @@ def _outbox_handlers() -> list[type]:
     return [OutboxPage, OutboxFile]
 
 
+def page_kernel_grace() -> float:
+    """Seconds an abandoned page's kernel may stay idle (``ALLIANCE_PAGE_KERNEL_GRACE``)."""
+    try:
+        grace = float(os.environ.get(GRACE_VARIABLE, DEFAULT_GRACE))
+    except ValueError:
+        return DEFAULT_GRACE
+    return grace if grace > 0 else DEFAULT_GRACE
+
+
+def abandoned_kernels(
+    kernels: list[dict[str, Any]], session_kernels: set[str], now: Any, grace: float
+) -> list[str]:
+    """The ids of kernels no page holds: outside every session, no browser connected, idle and
+    quiet for ``grace`` seconds (``kernels`` as the server's kernel list gives them)."""
+    found = []
+    for kernel in kernels:
+        last = kernel.get("last_activity")
+        if (
+            kernel["id"] not in session_kernels
+            and kernel.get("connections", 0) == 0
+            and kernel.get("execution_state") == "idle"
+            and last is not None
+            and (now - last).total_seconds() >= grace
+        ):
+            found.append(kernel["id"])
+    return found
+
+
+async def shut_down_abandoned(serverapp: Any, grace: float) -> list[str]:
+    """Shut down the kernels of pages left before they could say so; their ids."""
+    from datetime import UTC, datetime
+
+    sessions = await serverapp.session_manager.list_sessions()
+    held = {session["kernel"]["id"] for session in sessions if session.get("kernel")}
+    kernels = serverapp.kernel_manager
+    models = []
+    for kernel_id in kernels.list_kernel_ids():
+        model = kernels.kernel_model(kernel_id)
+        model["last_activity"] = kernels.get_kernel(kernel_id).last_activity  # a datetime
+        models.append(model)
+    stopped = []
+    for kernel_id in abandoned_kernels(models, held, datetime.now(UTC), grace):
+        try:
+            await kernels.shutdown_kernel(kernel_id)
+        except Exception:  # noqa: BLE001 - gone already, or the culler got there first
+            continue
+        stopped.append(kernel_id)
+    if stopped:
+        serverapp.log.info("Alliance Lab: shut down %d kernel(s) of closed pages", len(stopped))
+    return stopped
+
+
+def _sweep_abandoned_pages(serverapp: Any) -> None:
+    from tornado.ioloop import PeriodicCallback
+
+    grace = page_kernel_grace()
+
+    async def sweep() -> None:
+        try:
+            await shut_down_abandoned(serverapp, grace)
+        except Exception as error:  # noqa: BLE001 - never stop the server over a sweep
+            serverapp.log.warning("Alliance Lab: the sweep of closed pages failed: %s", error)
+
+    loop = getattr(serverapp, "io_loop", None)
+    if loop is not None:  # a server that runs (not one made up for a test)
+        loop.add_callback(PeriodicCallback(sweep, min(15.0, grace / 2) * 1000).start)
+
+
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    """Serve the outbox page, and tell the kernels this server starts where it is."""
+    """Serve the outbox page, tell the kernels this server starts where it is, and shut down
+    the kernels of pages left before they loaded."""
     from jupyter_server.utils import url_path_join
 
     page, file = _outbox_handlers()
@@ -145,3 +223,4 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     serverapp.web_app.add_handlers(".*$", [(base, page), (base + "/([^/]+)", file)])
     os.environ[BASE_URL_VARIABLE] = serverapp.base_url
     os.environ[OUTBOX_VARIABLE] = str(served_outbox())
+    _sweep_abandoned_pages(serverapp)

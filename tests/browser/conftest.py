@@ -254,11 +254,12 @@ class LabServer:
             return ""
         return "\n".join(self.log_path.read_text("utf-8", "replace").splitlines()[-lines:])
 
-    def api(self, method: str, path: str) -> Any:
+    def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         request = urllib.request.Request(
             f"{self.url}{path}",
             method=method,
-            headers={"Authorization": f"token {self.token}"},
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+            data=None if body is None else json.dumps(body).encode("utf-8"),
         )
         with _LOCAL.open(request, timeout=10) as response:
             body = response.read()

@@ -3,7 +3,8 @@
 Each page must show its prose and live exercises with no code, no "Error displaying widget", no
 "model not found", no traceback and no broken-link icon; every exercise must answer a click; the
 page must pass axe-core's WCAG 2 A/AA checks with no serious or critical violation; and closing
-the page must shut its kernel down. A second visit shows the answers given on the first.
+the page must shut its kernel down, even when the page is left before its scripts have loaded.
+A second visit shows the answers given on the first.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from helpers.trainee_view import GRACE_VARIABLE
 from tests.browser.conftest import (
     AXE_JS,
     AXE_MISSING,
@@ -27,6 +29,7 @@ from tests.browser.conftest import (
     LabServer,
     click_every_exercise,
     course_notebooks,
+    own_lab,
     serious,
 )
 
@@ -143,6 +146,34 @@ def test_page_passes_axe_wcag_a_aa(visit: PageVisit) -> None:
 
 def test_closing_the_page_shuts_its_kernel_down(visit: PageVisit) -> None:
     assert not visit.kernel_left_running, f"{visit.name}: its kernel still runs after closing"
+
+
+def test_a_page_left_before_its_scripts_loaded_does_not_keep_its_kernel(
+    browser_context: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Such a page never asks for its kernel to stop; the server finds the kernel no page holds
+    and shuts it down after the grace period (3 s here), and leaves a JupyterLab notebook's
+    kernel alone."""
+    grace = 3
+    with own_lab(tmp_path_factory, "left-pages", env={GRACE_VARIABLE: str(grace)}) as server:
+        notebook = server.api(
+            "POST",
+            "/api/sessions",
+            {"path": "02-build-safety.ipynb", "type": "notebook", "kernel": {"name": "python3"}},
+        )
+        page = browser_context.new_page()
+        page.route(re.compile(r"/voila/(static|labextensions)/"), lambda route: route.abort())
+        try:
+            page.goto(voila_url(server, "02-build-safety.ipynb"))  # runs, but its scripts fail
+            left = kernel_ids(server) - {notebook["kernel"]["id"]}
+        finally:
+            page.close(run_before_unload=True)
+        assert len(left) == 1, "the page's kernel should have started"
+        deadline = time.monotonic() + grace + 60
+        while time.monotonic() < deadline and kernel_ids(server) & left:
+            time.sleep(0.5)
+        assert not kernel_ids(server) & left, "the left page's kernel still runs"
+        assert notebook["kernel"]["id"] in kernel_ids(server), "a notebook's kernel was stopped"
 
 
 @pytest.fixture

@@ -111,42 +111,49 @@ class CoachPanel:
             lambda _: self.start_correction(),
             icon="flag",
         )
-        self.boxes = [
-            widgets.Checkbox(
-                value=False,
-                description=meanings()["labels"][label]["name"],
-                indent=False,
-                style=LABEL_STYLE,
-            )
-            for label in LABELS
-        ]
-        self.save_button = button(
-            "Save my correction",
-            "Save the kinds of response you ticked, in your private store only",
-            lambda _: self.save_correction(),
-            icon="save",
-        )
+        # The correction's check boxes are made when first asked for: a notebook of many
+        # practices opens faster.
+        self._boxes: list[widgets.Checkbox] | None = None
         self.correction_status = widgets.HTML("", layout=full_width())
-        self.correction_box = widgets.VBox(
-            [
-                widgets.HTML(
-                    "<p>Tick the kinds of response you think your reply has. Your correction "
-                    "stays in your private store on this computer.</p>"
-                ),
-                widgets.GridBox(
-                    self.boxes,
-                    layout=widgets.Layout(grid_template_columns="repeat(auto-fill, 12em)"),
-                ),
-                self.save_button,
-            ],
-            layout=widgets.Layout(display="none"),
-        )
+        self.correction_box = widgets.VBox([], layout=widgets.Layout(display="none"))
         self.wrong_button.layout.display = "none"
         # overflow visible: a box that scrolls by a pixel becomes a stop of its own for Tab
         self.widget = widgets.VBox(
             [self.html, self.wrong_button, self.correction_box, self.correction_status],
             layout=widgets.Layout(width="100%", overflow="visible"),
         )
+
+    @property
+    def boxes(self) -> list[widgets.Checkbox]:
+        """One check box per kind of response, made (with the box around them) on first use."""
+        if self._boxes is None:
+            self._boxes = [
+                widgets.Checkbox(
+                    value=False,
+                    description=meanings()["labels"][label]["name"],
+                    indent=False,
+                    style=LABEL_STYLE,
+                )
+                for label in LABELS
+            ]
+            self.save_button = button(
+                "Save my correction",
+                "Save the kinds of response you ticked, in your private store only",
+                lambda _: self.save_correction(),
+                icon="save",
+            )
+            self.correction_box.children = [
+                widgets.HTML(
+                    "<p>Tick the kinds of response you think your reply has. Your correction "
+                    "stays in your private store on this computer.</p>"
+                ),
+                widgets.GridBox(
+                    self._boxes,
+                    layout=widgets.Layout(grid_template_columns="repeat(auto-fill, 12em)"),
+                ),
+                self.save_button,
+            ]
+        return self._boxes
 
     @staticmethod
     def warm_up() -> None:

@@ -117,27 +117,9 @@ class PracticeExercise(Exercise):
             lambda _: self.check(),
             icon="list",
         )
-        self.rubric = [
-            widgets.Checkbox(
-                value=False,
-                description=f"I did this: {item}",
-                indent=False,
-                style=LABEL_STYLE,
-                layout=widgets.Layout(width="auto"),  # the cell's width; long checks wrap
-            )
-            for item in self.rubric_items
-        ]
-        for box in self.rubric:
-            box.observe(self._on_tick, names="value")
-        self.rubric_box = widgets.VBox(
-            [
-                widgets.HTML(
-                    "<p><strong>Rubric — tick each check your response meets:</strong></p>"
-                ),
-                *self.rubric,
-            ],
-            layout=widgets.Layout(display="none"),
-        )
+        # The checks are made when first shown: a notebook of many practices opens faster.
+        self._rubric: list[widgets.Checkbox] | None = None
+        self.rubric_box = widgets.VBox([], layout=widgets.Layout(display="none"))
         self.examples_button = button(
             "Show example responses",
             "Show example responses with notes on what they do",
@@ -184,6 +166,34 @@ class PracticeExercise(Exercise):
             self.next_box,
         ]
 
+    @property
+    def rubric(self) -> list[widgets.Checkbox]:
+        """The rubric's check boxes, made (and put in the rubric box) on first use."""
+        if self._rubric is None:
+            self._rubric = [
+                widgets.Checkbox(
+                    value=False,
+                    description=f"I did this: {item}",
+                    indent=False,
+                    style=LABEL_STYLE,
+                    layout=widgets.Layout(width="auto"),  # the cell's width; long checks wrap
+                )
+                for item in self.rubric_items
+            ]
+            for box in self._rubric:
+                box.observe(self._on_tick, names="value")
+            self.rubric_box.children = [
+                widgets.HTML(
+                    "<p><strong>Rubric — tick each check your response meets:</strong></p>"
+                ),
+                *self._rubric,
+            ]
+        return self._rubric
+
+    def show_rubric(self) -> None:
+        self.rubric  # noqa: B018 - made on first use
+        self.rubric_box.layout.display = None
+
     # -- actions -------------------------------------------------------------------------
 
     def check(self) -> None:
@@ -193,7 +203,7 @@ class PracticeExercise(Exercise):
                 "<p>Write your own response in the box first, then check it against the rubric.</p>"
             )
             return
-        self.rubric_box.layout.display = None
+        self.show_rubric()
         self._save_state()
         self._show_tally()
         self.coach.show(self.response.value)
@@ -265,7 +275,9 @@ class PracticeExercise(Exercise):
     # -- showing and saving --------------------------------------------------------------
 
     def ticks(self) -> list[bool]:
-        return [box.value for box in self.rubric]
+        if self._rubric is None:
+            return [False] * len(self.rubric_items)
+        return [box.value for box in self._rubric]
 
     def _show_tally(self) -> None:
         met = sum(self.ticks())
@@ -316,11 +328,12 @@ class PracticeExercise(Exercise):
         self.response.value = str(saved.get("response", ""))
         if self.response.value:
             self.draft_status.value = SAVED
-        ticks = saved.get("rubric", [])
-        for box, met in zip(self.rubric, ticks, strict=False):
-            box.value = bool(met)
+        ticks = [bool(met) for met in saved.get("rubric", [])]
+        if any(ticks) or self.response.value.strip():
+            for box, met in zip(self.rubric, ticks, strict=False):
+                box.value = met
         if self.response.value.strip():
-            self.rubric_box.layout.display = None
+            self.show_rubric()
             self._show_tally()
         if saved.get("examples_seen"):
             self.show_examples()
