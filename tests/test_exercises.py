@@ -16,6 +16,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
+import traitlets
 
 from helpers.bank import load_bank
 from helpers.exercises import (
@@ -31,6 +32,7 @@ from helpers.exercises import (
     show_progress,
     show_vignette,
 )
+from helpers.exercises.base import SharedLayout
 from helpers.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "vignettes" / "examples.yaml"
@@ -961,15 +963,22 @@ def test_an_earlier_answer_that_cannot_be_shown_is_described_in_words(bank, stor
 
 
 def test_hiding_one_box_never_hides_another(bank, store):
+    """Layouts are shared only where they cannot be hidden (text), so a page has fewer models
+    to load; every control and box keeps a layout of its own."""
     for vignette_id in bank.ids():
         widget = show_vignette(vignette_id, bank=bank, store=store)
-        layouts = [w.layout for w in walk(widget)]
+        layouts = [w.layout for w in walk(widget) if not isinstance(w.layout, SharedLayout)]
         assert len({id(layout) for layout in layouts}) == len(layouts), vignette_id
+        shared = [w for w in walk(widget) if isinstance(w.layout, SharedLayout)]
+        assert all(isinstance(w, widgets.HTML) for w in shared), vignette_id
     widget = show_vignette("demo-01", bank=bank, store=store)
-    widget.rationale.layout.display = "none"
+    assert widget.rationale.layout is widget.feedback.layout  # shared: text
+    with pytest.raises(traitlets.TraitError, match="shared by many widgets"):
+        widget.rationale.layout.display = "none"
     assert widget.feedback.layout.display is None
-    assert widget.header.layout.display is None
+    widget.check_button.layout.display = "none"
     assert widget.layout.display is None
+    assert all(w.layout.display is None for w in walk(widget) if w is not widget.check_button)
 
 
 def test_rationales_look_the_same_in_choose_and_spot(tmp_path, store):

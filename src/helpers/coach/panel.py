@@ -16,7 +16,13 @@ import ipywidgets as widgets
 from helpers.coach.corpus import LABELS
 from helpers.coach.corrections import save_correction
 from helpers.coach.feedback import meanings
-from helpers.exercises.base import LABEL_STYLE, button, escape, full_width, status
+from helpers.exercises.base import (
+    button,
+    escape,
+    html_widget,
+    label_style,
+    status,
+)
 
 NOT_A_GRADE = (
     "<p><em>A practice aid, not a grade.</em> The coach names kinds of response it sees in "
@@ -104,7 +110,7 @@ class CoachPanel:
         self.reading: Any = None
         self.on_reading: Any = None  # called with each new reading
         self.text = ""
-        self.html = widgets.HTML("", layout=full_width())
+        self.html = html_widget("", wide=True)
         self.wrong_button = button(
             "The coach got this wrong",
             "Tick the kinds of response you think your reply has; saved privately",
@@ -114,7 +120,7 @@ class CoachPanel:
         # The correction's check boxes are made when first asked for: a notebook of many
         # practices opens faster.
         self._boxes: list[widgets.Checkbox] | None = None
-        self.correction_status = widgets.HTML("", layout=full_width())
+        self.correction_status = html_widget("", wide=True)
         self.correction_box = widgets.VBox([], layout=widgets.Layout(display="none"))
         self.wrong_button.layout.display = "none"
         # overflow visible: a box that scrolls by a pixel becomes a stop of its own for Tab
@@ -132,7 +138,7 @@ class CoachPanel:
                     value=False,
                     description=meanings()["labels"][label]["name"],
                     indent=False,
-                    style=LABEL_STYLE,
+                    style=label_style(widgets.Checkbox),
                 )
                 for label in LABELS
             ]
@@ -143,7 +149,7 @@ class CoachPanel:
                 icon="save",
             )
             self.correction_box.children = [
-                widgets.HTML(
+                html_widget(
                     "<p>Tick the kinds of response you think your reply has. Your correction "
                     "stays in your private store on this computer.</p>"
                 ),

@@ -40,19 +40,19 @@ def _box_class():
 class CoachPractice:
     def __init__(self, target: str) -> None:
         from helpers.coach.panel import CoachPanel
-        from helpers.exercises.base import LABEL_STYLE, button, escape, full_width
+        from helpers.exercises.base import button, escape, full_width, html_widget, label_style
 
         self.escape = escape
         self.target = target
         self.spec = _practice()[target]
         self.lines = [_statements()[i] for i in self.spec["statements"]]
         self.position = 0
-        self.client = widgets.HTML("", layout=full_width())
+        self.client = html_widget("", wide=True)
         self.response = widgets.Textarea(
             value="",
             description="Your reply:",
             placeholder="Write what you would say to the client.",
-            style=LABEL_STYLE,
+            style=label_style(widgets.Textarea),
             layout=widgets.Layout(width="100%", height="5em"),
         )
         self.coach = CoachPanel(f"coach-practice-{target}", None)
@@ -64,10 +64,10 @@ class CoachPractice:
         self.other = button(
             "Another client line", "Show a different client line", lambda _: self.next_line()
         )
-        self.verdict = widgets.HTML("", layout=full_width())
+        self.verdict = html_widget("", wide=True)
         self.widget = _box_class()(
             [
-                widgets.HTML(
+                html_widget(
                     f"<p><strong>{escape(self.spec['title'])}</strong></p>"
                     f"<p>{escape(self.spec['task'])} Nothing you type here is saved.</p>"
                 ),
@@ -115,10 +115,10 @@ class CoachPractice:
 def coach_practice(target: str = "reflection") -> widgets.Widget:
     """A coach practice block for ``"reflection"`` (notebook 04) or ``"self_focus"`` (05)."""
     if target not in _practice():
-        from helpers.exercises.base import status
+        from helpers.exercises.base import html_widget, status
 
         choices = ", ".join(f'"{t}"' for t in _practice())
-        return widgets.HTML(
+        return html_widget(
             status(f"<p>There is no coach practice called “{target}”. Try one of {choices}.</p>")
         )
     return CoachPractice(target).widget

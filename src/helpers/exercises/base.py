@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
+import traitlets
 
 from helpers.markup import render, render_inline
 from helpers.store import Answer, Store
@@ -35,6 +36,55 @@ RESTORE_FAILED = (
 )
 GOOD = "✓"
 BAD = "✗"
+
+
+_SHARED_STYLES: dict[tuple[type, tuple[tuple[str, str], ...]], Any] = {}
+
+
+def shared_style(widget_class: type, **traits: str) -> Any:
+    """The one style model the course's widgets of ``widget_class`` share in this kernel.
+
+    The course never changes a style per widget, and every widget that shares one is one model
+    fewer for a page to load (a long notebook opens faster).
+    """
+    style_class = widget_class.class_traits()["style"].klass
+    key = (style_class, tuple(sorted(traits.items())))
+    style = _SHARED_STYLES.get(key)
+    if style is None or getattr(style, "comm", None) is None:  # made, or closed since
+        style = _SHARED_STYLES[key] = style_class(**traits)
+    return style
+
+
+def label_style(widget_class: type) -> Any:
+    """A shared style that lets a control's label take the room it needs."""
+    return shared_style(widget_class, **LABEL_STYLE)
+
+
+class SharedLayout(widgets.Layout):
+    """A layout many widgets share. Hiding it would hide them all, so it refuses to be hidden:
+    a widget that is ever hidden gets a layout of its own (:func:`full_width`)."""
+
+    @traitlets.validate("display", "visibility")
+    def _never_hidden(self, proposal: Any) -> Any:
+        raise traitlets.TraitError(
+            "this layout is shared by many widgets; give the widget its own layout to hide it"
+        )
+
+
+def shared_layout(**traits: str) -> widgets.Layout:
+    """One layout model for every course widget laid out this way (never hidden on its own)."""
+    key = (SharedLayout, tuple(sorted(traits.items())))
+    layout = _SHARED_STYLES.get(key)
+    if layout is None or getattr(layout, "comm", None) is None:
+        layout = _SHARED_STYLES[key] = SharedLayout(**traits)
+    return layout
+
+
+def html_widget(value: str = "", wide: bool = False) -> widgets.HTML:
+    """An HTML widget (as wide as the cell if ``wide``), with the shared style and layout: the
+    course never hides one on its own."""
+    layout = shared_layout(width="100%") if wide else shared_layout()
+    return widgets.HTML(value, style=shared_style(widgets.HTML), layout=layout)
 
 
 def full_width() -> widgets.Layout:
@@ -189,7 +239,13 @@ def exercise_text(vignette: Any, kind: str) -> str:
 
 def button(label: str, tooltip: str, handler: Any, icon: str = "") -> widgets.Button:
     """A button whose text is its accessible name, with a tooltip saying what it does."""
-    made = widgets.Button(description=label, tooltip=tooltip, icon=icon, layout=dict(COMPACT))
+    made = widgets.Button(
+        description=label,
+        tooltip=tooltip,
+        icon=icon,
+        layout=dict(COMPACT),
+        style=shared_style(widgets.Button),
+    )
     made.on_click(handler)
     return made
 
@@ -215,10 +271,10 @@ class Exercise(TextLine, widgets.VBox):
         self.exercise: dict[str, Any] = dict(vignette.exercise)
         self.store = store
         self.bank = bank
-        self.header = widgets.HTML(header_html(vignette), layout=full_width())
-        self.note = widgets.HTML("", layout=full_width())
-        self.feedback = widgets.HTML(status(""), layout=full_width())
-        self.stopped = widgets.HTML(STOPPED_HTML, layout=full_width())
+        self.header = html_widget(header_html(vignette), wide=True)
+        self.note = html_widget("", wide=True)
+        self.feedback = html_widget(status(""), wide=True)
+        self.stopped = html_widget(STOPPED_HTML, wide=True)
         self._restoring = False
         self._save_problem = problem
         self._restored_text = ""
@@ -317,12 +373,12 @@ class Unavailable(TextLine, widgets.VBox):
     def __init__(self, vignette_id: str, reason: str) -> None:
         self.vignette_id = vignette_id
         self.reason = reason
-        self.message = widgets.HTML(
+        self.message = html_widget(
             status(
                 '<p class="alliance-problem"><strong>⚠ This vignette can\'t be shown:</strong> '
                 f"{escape(reason)}</p><p>Tell your instructor; the other exercises still work.</p>"
             ),
-            layout=full_width(),
+            wide=True,
         )
         super().__init__(children=[self.message])
 

@@ -15,12 +15,13 @@ import ipywidgets as widgets
 from helpers.exercises.base import (
     BAD,
     GOOD,
-    LABEL_STYLE,
     Exercise,
     button,
     escape,
     full_width,
     guidelines_text,
+    html_widget,
+    label_style,
     rationale_html,
     rich,
     short_label,
@@ -55,12 +56,12 @@ class ChooseExercise(Exercise):
             for o in self.option_list
         )
         prompt = rich(self.exercise.get("prompt", "Which response is best?"))
-        self.prompt = widgets.HTML(
+        self.prompt = html_widget(
             f"<p><strong>Your task:</strong> {prompt}</p>"
             + (
                 f'<ul class="alliance-options" style="list-style: none">{items}</ul>' if cut else ""
             ),
-            layout=full_width(),
+            wide=True,
         )
         self.options = widgets.RadioButtons(
             options=[
@@ -68,7 +69,7 @@ class ChooseExercise(Exercise):
             ],
             value=None,
             description="Your choice:",
-            style=LABEL_STYLE,
+            style=label_style(widgets.RadioButtons),
             layout=full_width(),
         )
         self.check_button = button(
@@ -83,7 +84,7 @@ class ChooseExercise(Exercise):
             lambda _: self.show_why(),
             icon="question",
         )
-        self.rationale = widgets.HTML("", layout=full_width())
+        self.rationale = html_widget("", wide=True)
         return [
             self.prompt,
             self.options,

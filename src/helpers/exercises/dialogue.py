@@ -17,6 +17,7 @@ from helpers.exercises.base import (
     button,
     escape,
     full_width,
+    html_widget,
     rich,
     short_label,
     status,
@@ -69,9 +70,9 @@ class DialogueExercise(Exercise):
         self.start = str(self.exercise["start"])
         self.seed = trainee_key(self.store)
         self.start_alliance = {k: _clamp(int(self.exercise["alliance"].get(k, 5))) for k in STATES}
-        self.state_html = widgets.HTML("", layout=full_width())
-        self.history_html = widgets.HTML("", layout=full_width())
-        self.client_line = widgets.HTML("", layout=full_width())
+        self.state_html = html_widget("", wide=True)
+        self.history_html = html_widget("", wide=True)
+        self.client_line = html_widget("", wide=True)
         self._buttons: list[widgets.Button] = []  # reused from step to step, see _show_choices
         self._places: list[int] = []  # the file place of the choice on each shown button
         self.choice_box = widgets.VBox([], layout=full_width())

@@ -13,11 +13,12 @@ import ipywidgets as widgets
 from helpers.exercises.base import (
     COMPACT,
     DIFFICULTY_ORDER,
-    LABEL_STYLE,
     Exercise,
     button,
     escape,
     full_width,
+    html_widget,
+    label_style,
     rich,
     status,
     times,
@@ -95,20 +96,20 @@ class PracticeExercise(Exercise):
         self.rubric_items = [str(item) for item in self.exercise["rubric"]]
         self.examples: list[dict[str, Any]] = list(self.exercise.get("examples", []))
         self.examples_seen = False
-        self.prompt = widgets.HTML(
+        self.prompt = html_widget(
             f"<p><strong>Your task:</strong> {rich(self.exercise['prompt'])}</p>",
-            layout=full_width(),
+            wide=True,
         )
         self.response = widgets.Textarea(
             value="",
             description="Your response:",
             placeholder="Write what you would say to the client, in your own words.",
             continuous_update=True,
-            style=LABEL_STYLE,
+            style=label_style(widgets.Textarea),
             layout=widgets.Layout(width="100%", height="7em"),
         )
         # Saved as the trainee types (a moment after they pause), so nothing typed is lost.
-        self.draft_status = widgets.HTML("", layout=full_width())
+        self.draft_status = html_widget("", wide=True)
         self._draft_timer: asyncio.TimerHandle | None = None
         self.response.observe(self._on_typing, names="value")
         self.check_button = button(
@@ -126,18 +127,18 @@ class PracticeExercise(Exercise):
             lambda _: self.show_examples(),
             icon="eye",
         )
-        self.examples_html = widgets.HTML("", layout=full_width())
+        self.examples_html = html_widget("", wide=True)
         # A drop-down: the arrow keys move between its answers, as notebook 00 says.
         self.difficulty = widgets.Dropdown(
             options=RATING_CHOICES,
             value=NOT_RATED,
             description="How hard was this?",
             tooltip="Your answer suggests a next practice: harder, similar or easier",
-            style=LABEL_STYLE,
+            style=label_style(widgets.Dropdown),
             layout=dict(COMPACT),
         )
         self.difficulty.observe(self._on_difficulty, names="value")
-        self.next_step = widgets.HTML("", layout=full_width())
+        self.next_step = html_widget("", wide=True)
         self.next_vignette: Any = None
         self.try_next_button = button(
             "Try it here",
@@ -175,7 +176,7 @@ class PracticeExercise(Exercise):
                     value=False,
                     description=f"I did this: {item}",
                     indent=False,
-                    style=LABEL_STYLE,
+                    style=label_style(widgets.Checkbox),
                     layout=widgets.Layout(width="auto"),  # the cell's width; long checks wrap
                 )
                 for item in self.rubric_items
@@ -183,7 +184,7 @@ class PracticeExercise(Exercise):
             for box in self._rubric:
                 box.observe(self._on_tick, names="value")
             self.rubric_box.children = [
-                widgets.HTML(
+                html_widget(
                     "<p><strong>Rubric — tick each check your response meets:</strong></p>"
                 ),
                 *self._rubric,

@@ -8,7 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from helpers.exercises.base import TextLine, button, escape, full_width, status
+from helpers.exercises.base import TextLine, button, escape, full_width, html_widget, status
 from helpers.exercises.sources import default_bank, default_store
 
 
@@ -23,7 +23,7 @@ class ProgressView(TextLine, widgets.VBox):
         self.problem = problem
         self.done_count = 0
         self.total = 0
-        self.summary = widgets.HTML("", layout=full_width())
+        self.summary = html_widget("", wide=True)
         self.refresh_button = button(
             "Refresh my progress",
             f"Count again the vignettes you have done in '{topic}'",

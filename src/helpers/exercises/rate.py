@@ -6,12 +6,12 @@ import ipywidgets as widgets
 
 from helpers.exercises.base import (
     COMPACT,
-    LABEL_STYLE,
     Exercise,
     button,
     escape,
-    full_width,
     guideline_name,
+    html_widget,
+    label_style,
     rich,
     status,
     times,
@@ -43,11 +43,11 @@ class RateExercise(Exercise):
         self.reasons = {
             k: str(self.exercise.get("rationale", {}).get(k, "")) for k in RATED_GUIDELINES
         }
-        self.transcript = widgets.HTML(
+        self.transcript = html_widget(
             "<p><strong>Read the transcript, then rate the counselor on each guideline "
             "(0 = not at all, 10 = fully).</strong></p>"
             + transcript_html(self.exercise["transcript"]),
-            layout=full_width(),
+            wide=True,
         )
         choices = [(NOT_RATED, None)] + [(str(n), n) for n in range(11)]
         self.ratings = {
@@ -55,7 +55,7 @@ class RateExercise(Exercise):
                 options=choices,
                 value=None,
                 description=f"{guideline_name(key)} (0–10):",
-                style=LABEL_STYLE,
+                style=label_style(widgets.Dropdown),
                 layout=dict(COMPACT),
             )
             for key in RATED_GUIDELINES

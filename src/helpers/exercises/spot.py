@@ -16,13 +16,13 @@ from helpers.exercises.base import (
     BAD,
     COMPACT,
     GOOD,
-    LABEL_STYLE,
     SPEAKERS,
     Exercise,
     ExerciseProblem,
     button,
     escape,
-    full_width,
+    html_widget,
+    label_style,
     rationale_html,
     rich,
     status,
@@ -64,10 +64,10 @@ class SpotExercise(Exercise):
                 )
         prompt = rich(self.exercise.get("prompt", "Mark each line that shows a rupture."))
         rows: list[widgets.Widget] = [
-            widgets.HTML(
+            html_widget(
                 f"<p><strong>Your task:</strong> {prompt}</p><p>Only the client's lines can be "
                 "marked: a rupture is the client moving away from or against you.</p>",
-                layout=full_width(),
+                wide=True,
             )
         ]
         # One drop-down per line; the counselor's lines have None (nothing to mark).
@@ -75,10 +75,10 @@ class SpotExercise(Exercise):
         for number, line in enumerate(self.lines, start=1):
             speaker = SPEAKERS.get(str(line.get("speaker", "")), str(line.get("speaker", "")))
             rows.append(
-                widgets.HTML(
+                html_widget(
                     f"<p><strong>Line {number} — {escape(speaker)}:</strong> "
                     f"{rich(line['text'])}</p>",
-                    layout=full_width(),
+                    wide=True,
                 )
             )
             if line.get("speaker") != "client":
@@ -88,7 +88,7 @@ class SpotExercise(Exercise):
                 options=[(NOT_MARKED, _BLANK)] + [(MARK_WORDS[m], m) for m in MARKS],
                 value=_BLANK,
                 description=f"Line {number} (client) shows:",
-                style=LABEL_STYLE,
+                style=label_style(widgets.Dropdown),
                 layout=dict(COMPACT),
             )
             self.marks.append(mark)
@@ -100,7 +100,7 @@ class SpotExercise(Exercise):
             lambda _: self.check(),
             icon="check",
         )
-        self.rationale = widgets.HTML("", layout=full_width())
+        self.rationale = html_widget("", wide=True)
         return [*rows, self.check_button, self.feedback, self.rationale]
 
     @property
