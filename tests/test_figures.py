@@ -62,3 +62,32 @@ def test_drawing_leaves_the_cycle_collector_as_it_found_it():
         assert not gc.isenabled()  # nor switches it on for a caller that had it off
     finally:
         gc.enable()
+
+
+def test_a_chart_of_fixed_data_is_drawn_on_the_first_visit_only(tmp_path, monkeypatch):
+    """Notebook 01's research chart opens faster on later visits: read back from the private
+    folder's cache, the same picture; new data draws it again and replaces the old file."""
+    monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "home"))
+    drawn = []
+
+    def chart() -> Figure:
+        drawn.append(1)
+        return small_chart()
+
+    first = accessible_figure(chart, alt="a", summary="s", cache_as=("safety", "data v1")).svg
+    again = accessible_figure(chart, alt="a", summary="s", cache_as=("safety", "data v1")).svg
+    assert again == first and len(drawn) == 1
+    cached = list((tmp_path / "home" / "cache" / "figures").glob("safety-*.svg"))
+    assert len(cached) == 1 and cached[0].stat().st_mode & 0o077 == 0
+    accessible_figure(chart, alt="a", summary="s", cache_as=("safety", "data v2"))
+    assert len(drawn) == 2
+    assert list((tmp_path / "home" / "cache" / "figures").glob("safety-*.svg")) != cached
+    assert len(list((tmp_path / "home" / "cache" / "figures").glob("safety-*.svg"))) == 1
+
+
+def test_a_chart_is_still_drawn_when_there_is_no_cache(tmp_path, monkeypatch):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("ALLIANCE_HOME", str(blocked))
+    shown = accessible_figure(small_chart, alt="a", summary="s", cache_as=("safety", "d"))
+    assert ">Safety across sessions</text>" in shown.svg

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -136,12 +137,68 @@ class AccessibleFigure:
 
 
 def accessible_figure(
-    draw: Callable[[], Figure], alt: str, summary: str, *, tight: bool = True
+    draw: Callable[[], Figure],
+    alt: str,
+    summary: str,
+    *,
+    tight: bool = True,
+    cache_as: tuple[str, str] | None = None,
 ) -> AccessibleFigure:
-    """Draw the chart once as an SVG and wrap it with its texts; the figure is let go."""
+    """Draw the chart once as an SVG and wrap it with its texts; the figure is let go.
+
+    ``cache_as`` is ``(name, data)`` for a chart of fixed course data: drawn on the first
+    visit, it is kept in the private folder's cache and read back on later ones.
+    """
     with collector_paused():
-        svg = _draw_svg(draw, tight)
+        if cache_as is None:
+            svg = _draw_svg(draw, tight)
+        else:
+            svg = _cached_svg(draw, tight, *cache_as)
     return AccessibleFigure(svg=svg, alt=alt, summary=summary, draw=draw, tight=tight)
+
+
+def figure_cache() -> Path:
+    """Where charts of fixed course data are kept (in the private folder's cache)."""
+    from helpers.paths import alliance_home
+
+    folder = alliance_home() / "cache" / "figures"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def _cached_svg(draw: Callable[[], Figure], tight: bool, name: str, data: str) -> str:
+    """The chart's SVG from the cache when the same data, code and matplotlib drew it before;
+    else drawn and kept (a cache that cannot be read or written only costs the drawing)."""
+    import hashlib
+    import sys
+
+    import matplotlib
+
+    from helpers.files import replace_atomically
+
+    code = [Path(__file__), Path(sys.modules[draw.__module__].__file__ or __file__)]
+    key = hashlib.sha256()
+    for part in (data, matplotlib.__version__, str(tight), *(p.read_text("utf-8") for p in code)):
+        key.update(part.encode("utf-8") + b"\0")
+    file_name = f"{name}-{key.hexdigest()[:16]}.svg"
+    try:
+        folder: Path | None = figure_cache()
+    except OSError:  # no private folder: the chart is simply drawn each time
+        folder = None
+    if folder is not None:
+        try:
+            return (folder / file_name).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+    svg = _draw_svg(draw, tight)
+    if folder is not None:
+        try:
+            for old in folder.glob(f"{name}-*.svg"):  # drawn from older data or code
+                old.unlink()
+            replace_atomically(folder / file_name, svg.encode("utf-8"))
+        except OSError:
+            pass
+    return svg
 
 
 def _draw_svg(draw: Callable[[], Figure], tight: bool) -> str:

@@ -176,5 +176,8 @@ def show_alliance_effects() -> AccessibleFigure:
         for item in effects
     )
     return accessible_figure(
-        lambda: effects_chart(effects), alt=alt, summary=effects_summary(effects)
+        lambda: effects_chart(effects),
+        alt=alt,
+        summary=effects_summary(effects),
+        cache_as=("alliance-effects", repr(effects)),
     )
