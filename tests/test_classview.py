@@ -425,7 +425,8 @@ def test_aggregate_all_returns_every_view_from_a_plain_frame():
 
 def test_what_was_hidden_reads_plainly():
     report = repr(what_was_hidden(_choices({"a": 10, "b": 6, "c": 3})))
-    assert "[vignette choices] Hidden: vignette focus-01, option c — fewer than 5 trainees" in (
-        report
-    )
+    assert (
+        "[vignette choices] Hidden: “The divorce you also went through”, option c — fewer than "
+        "5 trainees" in report
+    )  # the vignette by the title trainees saw, not its id
     assert "option b — hidden too, so the smaller hidden count cannot be worked out" in report

@@ -43,7 +43,8 @@ def draw_choices(view: View, data: ClassData) -> Figure:
         if row:
             ax.axhline(row - 0.5, color="#999999", linewidth=0.8)
         n = int(cells["n"].iloc[0])
-        ax.text(0.005, row, f"{vignette} (n = {n})", va="center", fontsize=10, weight="bold")
+        title = _title(cells, vignette)
+        ax.text(0.005, row, f"{title} (n = {n})", va="center", fontsize=10, weight="bold")
         for cell in cells.itertuples():
             row += 1
             best = bool(cell.best) if cell.best is not None else False
@@ -71,6 +72,12 @@ def draw_choices(view: View, data: ClassData) -> Figure:
     return fig
 
 
+def _title(cells: object, vignette: object) -> str:
+    """The vignette's title from its rows of the table (its id in a table without titles)."""
+    titles = cells["title"] if "title" in cells else None  # type: ignore[operator,index]
+    return str(titles.iloc[0]) if titles is not None and len(titles) else str(vignette)
+
+
 def choices_summary(view: View) -> str:
     table = view.table
     if table.empty:
@@ -81,7 +88,7 @@ def choices_summary(view: View) -> str:
         if best.empty or (cells["status"] == HIDDEN).all():
             continue
         best = best.iloc[0]
-        parts.append(f"{vignette} {best['option']} {best['label']}")
+        parts.append(f"{_title(cells, vignette)} {best['option']} {best['label']}")
         shown = cells[cells["status"] == SHOWN]
         if best["status"] == SHOWN and not shown.empty:
             counted += 1

@@ -179,6 +179,27 @@ def _known_options() -> dict[str, tuple[tuple[str, bool], ...]]:
     return known
 
 
+def vignette_titles() -> dict[str, str]:
+    """Each vignette's title by id, as the course shows it (empty if the bank cannot load)."""
+    from helpers.bank import load_bank
+
+    try:
+        return {vid: str(v.title) for vid, v in load_bank().vignettes.items()}
+    except Exception:  # noqa: BLE001 - the class view then names vignettes by id
+        return {}
+
+
+def _name_the_option(note: Note, vignettes: set[str]) -> Note:
+    """ "“Title”, b (…)" as "“Title”, option b (…)" in a note on one hidden option."""
+    if note.action == "Hidden":
+        for vignette in vignettes:
+            if note.what.startswith(vignette):
+                return Note(
+                    note.action, vignette + "option " + note.what[len(vignette) :], note.reason
+                )
+    return note
+
+
 def choices_table(data: ClassData | pd.DataFrame | None = None) -> View:
     """Each trainee's latest answer on each choose vignette: share per option, best marked."""
     frame = _frame(data)
@@ -205,13 +226,17 @@ def choices_table(data: ClassData | pd.DataFrame | None = None) -> View:
     counts = pd.DataFrame(rows, columns=["vignette", "option", "best", "trainees"])
     counts["count"] = counts["trainees"]
     counts["n"] = counts.groupby("vignette")["trainees"].transform("sum")
-    table, notes = _breakdown(counts, "vignette", "option", lambda v: f"vignette {v}")
-    notes = [
-        Note(n.action, n.what.replace(", ", ", option ", 1), n.reason)
-        if n.what.count(",") == 1 and n.action == "Hidden"
-        else n
-        for n in notes
-    ]
+    titles = vignette_titles()
+
+    def describe(vignette: object) -> str:
+        title = titles.get(str(vignette))
+        return f"“{title}”" if title else f"vignette {vignette}"
+
+    table, notes = _breakdown(counts, "vignette", "option", describe)
+    if "vignette" in table.columns:
+        table.insert(1, "title", [titles.get(str(v), str(v)) for v in table["vignette"]])
+    named = {describe(v) + ", " for v in counts["vignette"].unique()}
+    notes = [_name_the_option(note, named) for note in notes]
     return View("choices", table, int(chosen["trainee"].nunique()), notes)
 
 
