@@ -81,7 +81,10 @@ def test_a_broken_file_is_reported_by_line_and_field(tmp_path):
     [problem] = check_crisis_file(broken)
     line = text.splitlines().index("        number: call nine eight") + 1
     assert (problem.line, problem.field) == (line, "countries.CA.lines[0].number")
-    assert "not in the expected form" in problem.message
+    assert problem.message == (
+        "'call nine eight' has the wrong form — a phone number is digits with spaces or "
+        "hyphens, like '116 123'"
+    )
 
 
 def test_two_countries_cannot_share_a_name(tmp_path):

@@ -9,9 +9,7 @@ a number: :func:`show_crisis_resources` shows the lines for the country an instr
 from __future__ import annotations
 
 import html
-import json
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +18,10 @@ import yaml
 
 from helpers.bank import Problem
 from helpers.paths import data_path
+from helpers.schemas import field_name, findings, validator
 
 COUNTRY_VARIABLE = "ALLIANCE_COUNTRY"
 RESOURCES_FILE = ("crisis", "resources.yaml")
-SCHEMA_FILE = ("schema", "crisis-resources.schema.json")
 
 NOT_EMERGENCY = (
     "A crisis line is not an emergency service. If someone is in immediate danger, use the local "
@@ -102,13 +100,8 @@ def check_crisis_file(path: str | os.PathLike[str] | None = None) -> list[Proble
         line = mark.line + 1 if mark else None
         return [_problem(name, line, None, "this is not valid YAML; fix the line shown")]
     problems = [
-        _problem(
-            name,
-            _line_of(node, list(error.absolute_path)),
-            _field(error.absolute_path),
-            _schema_message(error),
-        )
-        for error in sorted(_validator().iter_errors(loaded), key=lambda e: list(e.absolute_path))
+        _problem(name, _line_of(node, list(found.path)), found.field or None, found.message)
+        for found in findings(validator("crisis-resources"), loaded)
     ]
     if problems or not isinstance(loaded, dict):
         return problems
@@ -131,7 +124,7 @@ def _alias_problems(name: str, node: Any, countries: dict[str, Any]) -> list[Pro
                     _problem(
                         name,
                         _line_of(node, path),
-                        _field(path),
+                        field_name(path),
                         f"'{alias}' already names {owner[key]}; give each country its own names",
                     )
                 )
@@ -141,13 +134,6 @@ def _alias_problems(name: str, node: Any, countries: dict[str, Any]) -> list[Pro
 
 def _problem(file: str, line: int | None, field: str | None, message: str) -> Problem:
     return Problem(file=file, line=line, vignette=None, field=field, message=message)
-
-
-def _field(path: Iterable[Any]) -> str | None:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or None
 
 
 def _line_of(node: Any, path: list[Any]) -> int | None:
@@ -170,31 +156,6 @@ def _line_of(node: Any, path: list[Any]) -> int | None:
             break
         node = child
     return line
-
-
-def _schema_message(error: Any) -> str:
-    if error.validator == "required":
-        return f"{error.message.split(' is ')[0]} is missing; add it"
-    if error.validator == "additionalProperties" and error.validator_value is False:
-        return f"unknown field ({error.message}); see data/schema/crisis-resources.schema.json"
-    if error.validator == "pattern":
-        return f"{error.instance!r} is not in the expected form; see the schema's description"
-    return error.message
-
-
-_VALIDATOR = None
-
-
-def _validator():
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        from jsonschema import Draft202012Validator
-
-        schema_path = data_path(*SCHEMA_FILE)
-        if not schema_path.is_file():
-            schema_path = Path(__file__).resolve().parents[2] / "data" / Path(*SCHEMA_FILE)
-        _VALIDATOR = Draft202012Validator(json.loads(schema_path.read_text("utf-8")))
-    return _VALIDATOR
 
 
 # --------------------------------------------------------------------------- loading and showing

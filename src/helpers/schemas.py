@@ -28,6 +28,11 @@ _PATTERN_HINTS = {
     "^[A-Za-z0-9_-]{16,64}$": "a pseudonym is 16 to 64 letters, digits, '-' or '_'",
     "^[A-Za-z0-9_-]{1,32}$": "a class code is 1 to 32 letters, digits, '-' or '_'",
     "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$": "a week is an ISO week such as 2026-W48",
+    "^[A-Z]{2}$": "a country code is two capital letters, like 'US'",
+    "^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$": "a check date is a year and "
+    "month or a whole date, like '2026-11' or '2026-11-20'",
+    "^https://[^\\s]+$": "a web address starts with https:// and has no spaces",
+    "^[0-9][0-9 -]*[0-9]$": "a phone number is digits with spaces or hyphens, like '116 123'",
 }
 
 _WANTED = {
