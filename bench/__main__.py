@@ -62,6 +62,8 @@ def fmt(value: float, unit: str) -> str:
         return f"{value:.1f} ms"
     if unit == "MiB":
         return f"{value:.0f} MiB"
+    if unit == "kernels":
+        return f"{value:g} kernel" + ("" if value == 1 else "s")
     return f"{value:g} {unit}"
 
 
