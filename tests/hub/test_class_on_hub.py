@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.bank import load_bank
 from helpers.links import course_links, course_notebooks
 from tests.hub.conftest import (
     MEMORY,
@@ -228,7 +229,8 @@ def test_instructor_collects_and_the_class_view_hides_one_trainee(
     assert re.search(banner + r"[^\n]*1 trainees?, sessions 1–1\.", output), output
     assert "The class profile is hidden: fewer than 5 trainees rated." in output
     # The trainee's own answer is in the data but the view holds it back: one trainee.
-    hidden = r"Hidden: vignette care-01 \(1 trainees?\) — fewer than 5 trainees"
+    title = re.escape(load_bank().get("care-01").title)  # named as trainees saw it
+    hidden = rf"Hidden: “{title}” \(1 trainees?\) — fewer than 5 trainees"
     assert re.search(hidden, output), output
     submission = json.loads(Path(shared["path"]).read_text())
     assert submission["pseudonym"] not in output
