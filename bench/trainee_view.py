@@ -29,6 +29,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -195,65 +197,63 @@ def _browser(playwright: Any) -> Any:
     )
 
 
-def measure_times(pairs: int) -> dict[str, Any]:
-    """Page open to first exercise, paired with the floor page, round by round."""
+@contextmanager
+def _trainee_page(prefix: str) -> Iterator[tuple[Server, Any]]:
+    """A fresh server on a copy of the notebooks and one browser page, both closed after."""
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, Any] = {"first_exercise": {}, "floor": []}
-    with tempfile.TemporaryDirectory(prefix="alliance-bench-view-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
         server = Server(Path(scratch))
         try:
             with sync_playwright() as playwright:
                 browser = _browser(playwright)
-                page = browser.new_page()
-                _open(page, server.page_url(FLOOR_NOTEBOOK), None)  # warm the browser cache
-                names = _exercise_notebooks()
-                for _ in range(pairs):  # round by round, like the notebook benchmark
-                    for name in names:
-                        floor = _open(page, server.page_url(FLOOR_NOTEBOOK), None)
-                        seconds = _open(page, server.page_url(name), FIRST_EXERCISE)
-                        results["floor"].append(floor)
-                        results["first_exercise"].setdefault(name, []).append((floor, seconds))
-                page.goto("about:blank")
-                results["kernels_left_after_pairs"] = server.wait_for_kernels(0)
-                browser.close()
+                try:
+                    yield server, browser.new_page()
+                finally:
+                    browser.close()
         finally:
             server.stop()
+
+
+def measure_times(pairs: int) -> dict[str, Any]:
+    """Page open to first exercise, paired with the floor page, round by round."""
+    results: dict[str, Any] = {"first_exercise": {}, "floor": []}
+    with _trainee_page("alliance-bench-view-") as (server, page):
+        _open(page, server.page_url(FLOOR_NOTEBOOK), None)  # warm the browser cache
+        names = _exercise_notebooks()
+        for _ in range(pairs):  # round by round, like the notebook benchmark
+            for name in names:
+                floor = _open(page, server.page_url(FLOOR_NOTEBOOK), None)
+                seconds = _open(page, server.page_url(name), FIRST_EXERCISE)
+                results["floor"].append(floor)
+                results["first_exercise"].setdefault(name, []).append((floor, seconds))
+        page.goto("about:blank")
+        results["kernels_left_after_pairs"] = server.wait_for_kernels(0)
     return results
 
 
 def measure_memory() -> dict[str, Any]:
     """A trainee's server going through the whole course, on a server of its own."""
-    from playwright.sync_api import sync_playwright
-
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="alliance-bench-memory-") as scratch:
-        server = Server(Path(scratch))
-        try:
-            with sync_playwright() as playwright:
-                browser = _browser(playwright)
-                page = browser.new_page()
-                results["idle_mib"] = server.rss_mib()
-                with Sampler(server.rss_mib) as floor_peak:
-                    _open(page, server.page_url(FLOOR_NOTEBOOK), None)
-                    time.sleep(READING)
-                page.goto("about:blank")
-                server.wait_for_kernels(0)
-                results["floor_peak_mib"] = floor_peak.peak
-                kernels = []
-                with Sampler(server.rss_mib) as course_peak:
-                    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
-                        _open(page, server.page_url(notebook.name), None)
-                        time.sleep(READING)  # a trainee reads before moving on
-                        kernels.append(server.kernels())
-                results["course_peak_mib"] = course_peak.peak
-                results["kernels_while_reading"] = kernels
-                page.goto("about:blank")
-                results["kernels_left_after_course"] = server.wait_for_kernels(0)
-                results["after_close_mib"] = server.rss_mib()
-                browser.close()
-        finally:
-            server.stop()
+    with _trainee_page("alliance-bench-memory-") as (server, page):
+        results["idle_mib"] = server.rss_mib()
+        with Sampler(server.rss_mib) as floor_peak:
+            _open(page, server.page_url(FLOOR_NOTEBOOK), None)
+            time.sleep(READING)
+        page.goto("about:blank")
+        server.wait_for_kernels(0)
+        results["floor_peak_mib"] = floor_peak.peak
+        kernels = []
+        with Sampler(server.rss_mib) as course_peak:
+            for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+                _open(page, server.page_url(notebook.name), None)
+                time.sleep(READING)  # a trainee reads before moving on
+                kernels.append(server.kernels())
+        results["course_peak_mib"] = course_peak.peak
+        results["kernels_while_reading"] = kernels
+        page.goto("about:blank")
+        results["kernels_left_after_course"] = server.wait_for_kernels(0)
+        results["after_close_mib"] = server.rss_mib()
     return results
 
 

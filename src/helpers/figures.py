@@ -157,15 +157,6 @@ def accessible_figure(
     return AccessibleFigure(svg=svg, alt=alt, summary=summary, draw=draw, tight=tight)
 
 
-def figure_cache() -> Path:
-    """Where charts of fixed course data are kept (in the private folder's cache)."""
-    from helpers.paths import alliance_home
-
-    folder = alliance_home() / "cache" / "figures"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
-
-
 def _cached_svg(draw: Callable[[], Figure], tight: bool, name: str, data: str) -> str:
     """The chart's SVG from the cache when the same data, code and matplotlib drew it before;
     else drawn and kept (a cache that cannot be read or written only costs the drawing)."""
@@ -175,6 +166,7 @@ def _cached_svg(draw: Callable[[], Figure], tight: bool, name: str, data: str) -
     import matplotlib
 
     from helpers.files import replace_atomically
+    from helpers.paths import cache_folder
 
     code = [Path(__file__), Path(sys.modules[draw.__module__].__file__ or __file__)]
     key = hashlib.sha256()
@@ -182,7 +174,7 @@ def _cached_svg(draw: Callable[[], Figure], tight: bool, name: str, data: str) -
         key.update(part.encode("utf-8") + b"\0")
     file_name = f"{name}-{key.hexdigest()[:16]}.svg"
     try:
-        folder: Path | None = figure_cache()
+        folder: Path | None = cache_folder("figures")
     except OSError:  # no private folder: the chart is simply drawn each time
         folder = None
     if folder is not None:

@@ -88,3 +88,11 @@ def exposure_warning() -> str | None:
     )
     _WARNED.append(message)
     return message
+
+
+def cache_folder(*parts: str) -> Path:
+    """A folder of the private folder's cache (``ALLIANCE_HOME/cache/...``), made 0700 if
+    missing: what the course can rebuild (the coach's model, charts of fixed data)."""
+    folder = alliance_home().joinpath("cache", *parts)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder

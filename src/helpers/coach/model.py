@@ -181,10 +181,12 @@ def _best_threshold(probabilities: np.ndarray, target: np.ndarray) -> float:
 
 
 def cache_dir() -> Path:
-    from helpers.paths import alliance_home
+    from helpers.paths import cache_folder
 
     override = os.environ.get("ALLIANCE_COACH_CACHE")
-    folder = Path(override) if override else alliance_home() / "cache"
+    if not override:
+        return cache_folder()
+    folder = Path(override)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 

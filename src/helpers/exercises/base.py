@@ -38,7 +38,17 @@ GOOD = "✓"
 BAD = "✗"
 
 
-_SHARED_STYLES: dict[tuple[type, tuple[tuple[str, str], ...]], Any] = {}
+_SHARED: dict[tuple[type, tuple[tuple[str, str], ...]], Any] = {}
+
+
+def _one_per_kernel(model_class: type, traits: dict[str, str]) -> Any:
+    """The one ``model_class`` model with these traits that course widgets share in this
+    kernel (made again if it was closed)."""
+    key = (model_class, tuple(sorted(traits.items())))
+    model = _SHARED.get(key)
+    if model is None or getattr(model, "comm", None) is None:
+        model = _SHARED[key] = model_class(**traits)
+    return model
 
 
 def shared_style(widget_class: type, **traits: str) -> Any:
@@ -47,12 +57,7 @@ def shared_style(widget_class: type, **traits: str) -> Any:
     The course never changes a style per widget, and every widget that shares one is one model
     fewer for a page to load (a long notebook opens faster).
     """
-    style_class = widget_class.class_traits()["style"].klass
-    key = (style_class, tuple(sorted(traits.items())))
-    style = _SHARED_STYLES.get(key)
-    if style is None or getattr(style, "comm", None) is None:  # made, or closed since
-        style = _SHARED_STYLES[key] = style_class(**traits)
-    return style
+    return _one_per_kernel(widget_class.class_traits()["style"].klass, traits)
 
 
 def label_style(widget_class: type) -> Any:
@@ -73,11 +78,7 @@ class SharedLayout(widgets.Layout):
 
 def shared_layout(**traits: str) -> widgets.Layout:
     """One layout model for every course widget laid out this way (never hidden on its own)."""
-    key = (SharedLayout, tuple(sorted(traits.items())))
-    layout = _SHARED_STYLES.get(key)
-    if layout is None or getattr(layout, "comm", None) is None:
-        layout = _SHARED_STYLES[key] = SharedLayout(**traits)
-    return layout
+    return _one_per_kernel(SharedLayout, traits)
 
 
 def html_widget(value: str = "", wide: bool = False) -> widgets.HTML:
